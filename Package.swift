@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies flow one way: sandbox (CLI) -> SandboxRuntime (side effects) -> SandboxCore (pure).
+// The C targets hold only what Swift cannot do safely: the code between clone3 and execve
+// (CSandbox) and the system libraries libseccomp and libcap (found with pkg-config).
+let package = Package(
+    name: "sandbox",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "sandbox", targets: ["sandbox"]),
+        .executable(name: "sandbox-probe", targets: ["sandbox-probe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp",
+                       providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(name: "CCap", pkgConfig: "libcap",
+                       providers: [.apt(["libcap-dev"])]),
+        .target(name: "CSandbox"),
+        .target(name: "SandboxCore"),
+        .target(
+            name: "SandboxRuntime",
+            dependencies: ["SandboxCore", "CSandbox", "CSeccomp", "CCap"]),
+        .executableTarget(
+            name: "sandbox",
+            dependencies: [
+                "SandboxCore", "SandboxRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // Runs inside the sandbox in tests and prints what it sees as JSON.
+        .executableTarget(name: "sandbox-probe", dependencies: ["CSandbox"]),
+        .testTarget(name: "SandboxCoreTests", dependencies: ["SandboxCore"]),
+        .testTarget(name: "SandboxRuntimeTests", dependencies: ["SandboxRuntime", "SandboxCore"]),
+        .testTarget(
+            name: "SandboxIntegrationTests",
+            dependencies: ["SandboxRuntime", "SandboxCore"]),
+    ]
+)

@@ -1,0 +1,159 @@
+// The part of `sandbox` that runs between clone3 and execve, plus thin wrappers for the
+// syscalls Swift's Glibc module does not expose.
+//
+// Why C: the parent is a multi-threaded Swift process; after clone3 only async-signal-safe
+// code may run in the child (GUIDE: Swift code in a cloned child hung 20 times in 200).
+// The child therefore runs a fixed recipe prepared by the parent, in order, with no
+// allocation, parsing, policy or logging. A failing step writes one `sbx_message` to the
+// report pipe; the parent turns (stage, step) back into a path using the plan.
+#ifndef CSANDBOX_H
+#define CSANDBOX_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <signal.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// ---- Mount steps ---------------------------------------------------------------------
+
+enum sbx_mount_kind {
+    SBX_MOUNT_BIND = 0,      // recursive clone of host `source`, attached at `target`
+    SBX_MOUNT_FD = 1,        // a detached mount the parent made (`fd`), attached at `target`
+    SBX_MOUNT_TMPFS = 2,     // tmpfs with mount options `data`
+    SBX_MOUNT_PROC = 3,      // a fresh procfs of the new PID namespace
+    SBX_MOUNT_DEVPTS = 4,    // a new devpts instance, options `data`
+    SBX_MOUNT_SYMLINK = 5,   // symlink at `target` pointing to `source`
+    SBX_MOUNT_MASK = 6,      // hide `target`: `source` (/dev/null) over a file, empty ro tmpfs over a dir
+    SBX_MOUNT_READONLY = 7,  // re-bind an already visible `target` onto itself, read-only
+    SBX_MOUNT_DIR = 8,       // create the directory `target` only
+};
+
+// Flags of a mount step (map to MOUNT_ATTR_* / MS_*).
+#define SBX_MNT_RDONLY   0x1u
+#define SBX_MNT_NOSUID   0x2u
+#define SBX_MNT_NODEV    0x4u
+#define SBX_MNT_NOEXEC   0x8u
+#define SBX_MNT_OPTIONAL 0x10u  // a missing source or target skips the step (masks, optional binds)
+
+struct sbx_mount {
+    int kind;
+    unsigned flags;
+    const char *source;  // host path (BIND, MASK), link text (SYMLINK), else NULL
+    const char *target;  // absolute path inside the new root
+    const char *data;    // mount options (TMPFS, DEVPTS), else NULL
+    int fd;              // SBX_MOUNT_FD: the parent's detached mount; otherwise set by the child
+};
+
+struct sbx_rlimit {
+    int resource;
+    uint64_t soft;
+    uint64_t hard;
+};
+
+// ---- The recipe ----------------------------------------------------------------------
+
+struct sbx_recipe {
+    int sync_fd;            // read end: one byte from the parent means "ids mapped, go"
+    int report_fd;          // write end (CLOEXEC): sbx_message records to the parent
+
+    uid_t uid;              // ids inside the user namespace (mapped by the parent)
+    gid_t gid;
+
+    uintptr_t env_start;    // the parent's environment block, wiped in the child so that
+    uintptr_t env_end;      // /proc/1/environ shows nothing of the caller
+
+    const char *root_base;  // where the new root tmpfs is mounted before pivot_root
+    const char *root_data;  // its mount options
+    struct sbx_mount *mounts;
+    size_t mount_count;
+
+    const char *hostname;   // NULL: keep
+    int loopback_up;        // bring `lo` up in the new network namespace
+
+    const struct sbx_rlimit *rlimits;
+    size_t rlimit_count;
+
+    const char *cwd;
+    const char *const *argv;   // argv[0] is the program: a path, or a name searched in `path`
+    const char *const *envp;
+    const char *path;          // PATH used to find argv[0] when it has no '/'
+
+    int new_session;           // setsid() so the command has no controlling terminal
+    int foreground_tty;        // --tty: the command becomes the terminal's foreground group
+
+    uint64_t keep_caps;        // capabilities the command keeps (bit N = capability N); 0 for none
+
+    const void *filter;        // struct sock_filter[], already compiled by the parent
+    unsigned short filter_len; // number of instructions; 0 means no seccomp filter
+};
+
+// ---- Messages from the child ---------------------------------------------------------
+
+enum sbx_message_kind {
+    SBX_MSG_SETUP_ERROR = 1,   // stage, step, value = errno
+    SBX_MSG_EXEC_ERROR = 2,    // value = errno of the last execve
+    SBX_MSG_EXIT_STATUS = 3,   // value = wait status of the command
+    SBX_MSG_COMMAND_PID = 4,   // value = the command's pid inside the namespace
+};
+
+enum sbx_stage {
+    SBX_STAGE_WAIT_PARENT = 1,
+    SBX_STAGE_IDENTITY,
+    SBX_STAGE_MOUNT_PREPARE,   // open_tree of a bind source (step = mount index)
+    SBX_STAGE_ROOT,            // the new root tmpfs
+    SBX_STAGE_MOUNT,           // attaching a mount step (step = mount index)
+    SBX_STAGE_PIVOT_ROOT,
+    SBX_STAGE_HOSTNAME,
+    SBX_STAGE_LOOPBACK,
+    SBX_STAGE_RLIMIT,          // step = rlimit index
+    SBX_STAGE_CHDIR,
+    SBX_STAGE_SESSION,
+    SBX_STAGE_FORK,
+    SBX_STAGE_SIGNALS,
+    SBX_STAGE_CAPABILITIES,
+    SBX_STAGE_NO_NEW_PRIVS,
+    SBX_STAGE_CLOSE_FDS,
+    SBX_STAGE_SECCOMP,
+    SBX_STAGE_EXEC,
+};
+
+struct sbx_message {
+    int32_t kind;
+    int32_t stage;
+    int32_t step;
+    int32_t value;
+};
+
+// ---- Entry points for Swift ----------------------------------------------------------
+
+// clone3 with `clone_flags` (CLONE_NEW* ...) and CLONE_PIDFD; the child runs the recipe and
+// never returns. `cgroup_fd` >= 0 adds CLONE_INTO_CGROUP. Returns the child's pid and stores
+// its pidfd, or returns -errno. Must be called from a thread that outlives the child
+// (PR_SET_PDEATHSIG fires when the parent *thread* exits).
+pid_t sbx_spawn(struct sbx_recipe *recipe, uint64_t clone_flags, int cgroup_fd, int *pidfd_out);
+
+// Thin wrappers: each returns the syscall's result, or -1 with errno set.
+int sbx_open_tree(int dirfd, const char *path, unsigned int flags);
+int sbx_mount_setattr_idmap(int fd, int userns_fd, int set_nosuid_nodev);
+int sbx_pidfd_send_signal(int pidfd, int sig);
+int sbx_signalfd(const sigset_t *mask);
+int sbx_block_signals(const int *signals, int count, sigset_t *out_mask);
+int sbx_wexitstatus(int status);
+int sbx_wtermsig(int status);
+int sbx_wifexited(int status);
+int sbx_wifsignaled(int status);
+int sbx_wcoredump(int status);
+int sbx_pipe_cloexec(int fds[2]);
+int sbx_seccomp_action_available(uint32_t action);
+int sbx_landlock_abi_version(void);
+
+// The SBX_OPEN_TREE_* flags for Swift (macros from sys/mount.h are not imported).
+extern const unsigned int SBX_OPEN_TREE_CLONE_FLAGS;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

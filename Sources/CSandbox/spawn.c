@@ -1,0 +1,82 @@
+// clone3 into new namespaces, and thin syscall wrappers for the Swift parent.
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <linux/landlock.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+pid_t sbx_spawn(struct sbx_recipe *recipe, uint64_t clone_flags, int cgroup_fd, int *pidfd_out) {
+    struct clone_args args;
+    int pidfd = -1;
+    memset(&args, 0, sizeof args);
+    args.flags = clone_flags | CLONE_PIDFD;
+    args.pidfd = (uint64_t)(uintptr_t)&pidfd;
+    args.exit_signal = SIGCHLD;
+    if (cgroup_fd >= 0) {
+        // The command is inside its cgroup before it runs a single instruction.
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup_fd;
+    }
+    long pid = syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0) return -errno;
+    if (pid == 0) sbx_child_main(recipe);
+    *pidfd_out = pidfd;
+    return (pid_t)pid;
+}
+
+const unsigned int SBX_OPEN_TREE_CLONE_FLAGS = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
+
+int sbx_open_tree(int dirfd, const char *path, unsigned int flags) {
+    return open_tree(dirfd, path, flags);
+}
+
+int sbx_mount_setattr_idmap(int fd, int userns_fd, int set_nosuid_nodev) {
+    struct mount_attr a;
+    memset(&a, 0, sizeof a);
+    if (userns_fd >= 0) {
+        a.attr_set |= MOUNT_ATTR_IDMAP;
+        a.userns_fd = (uint64_t)userns_fd;
+    }
+    if (set_nosuid_nodev) a.attr_set |= MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+    return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &a, sizeof a);
+}
+
+int sbx_pidfd_send_signal(int pidfd, int sig) {
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+int sbx_block_signals(const int *signals, int count, sigset_t *out_mask) {
+    sigemptyset(out_mask);
+    for (int i = 0; i < count; i++) sigaddset(out_mask, signals[i]);
+    return pthread_sigmask(SIG_BLOCK, out_mask, NULL) == 0 ? 0 : -1;
+}
+
+int sbx_signalfd(const sigset_t *mask) {
+    return signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int sbx_wexitstatus(int status) { return WEXITSTATUS(status); }
+int sbx_wtermsig(int status) { return WTERMSIG(status); }
+int sbx_wifexited(int status) { return WIFEXITED(status); }
+int sbx_wifsignaled(int status) { return WIFSIGNALED(status); }
+int sbx_wcoredump(int status) { return WCOREDUMP(status); }
+
+int sbx_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int sbx_seccomp_action_available(uint32_t action) {
+    return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
+}
+
+int sbx_landlock_abi_version(void) {
+    return (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+}

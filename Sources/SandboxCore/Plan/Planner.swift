@@ -1,0 +1,101 @@
+/// Turns a profile, the request, host facts and the resolved worktree into a `SandboxPlan`.
+/// Pure: no file system, no syscalls. Every refusal to run happens here or in the runtime's
+/// checks, before any side effect.
+public enum Planner {
+    public static let home = "/home/sandbox"
+    public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    static let mergedUsrNames = ["bin", "sbin", "lib", "lib32", "lib64", "libx32"]
+
+    public static func plan(profile: Profile, request: RunRequest, host: HostFacts, worktree: WorktreeInfo) throws(SandboxError) -> SandboxPlan {
+        try refuseUnenforceable(profile)
+        let identity = identity(host: host, worktree: worktree)
+        var tty = request.tty || profile.process.tty
+        var argv = request.command
+        if argv.isEmpty {
+            guard request.stdinIsTerminal else {
+                throw SandboxError(.usage, "no COMMAND given and standard input is not a terminal (use: sandbox run WORKER -- COMMAND)")
+            }
+            argv = ["bash", "-i"]
+            tty = true
+        }
+        let environment = try environment(profile: profile, request: request, host: host, worktree: worktree, identity: identity)
+        let searchPath = environment.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? defaultPath
+        var namespaces = Namespace.allCases
+        if profile.network.mode == .host { namespaces.removeAll { $0 == .network } }
+        return SandboxPlan(
+            worker: worktree.name,
+            worktree: worktree.path,
+            profile: profile.name,
+            argv: argv,
+            environment: environment,
+            searchPath: searchPath,
+            workingDirectory: worktree.path,
+            namespaces: namespaces,
+            identity: identity,
+            hostname: "sandbox",
+            loopbackUp: profile.network.mode != .host,
+            root: RootSpec(base: "/tmp", options: "mode=0755,size=4m,nr_inodes=4096"),
+            mounts: try mounts(profile: profile, host: host, worktree: worktree),
+            rlimits: rlimits(profile.limits, host: host),
+            seccomp: try seccomp(profile.seccomp),
+            capabilities: profile.capabilities.keep,
+            newSession: profile.process.newSession && !tty,
+            tty: tty
+        )
+    }
+
+    /// Fail closed: a protection the profile asks for and this build cannot give is an
+    /// error, never a silent downgrade.
+    static func refuseUnenforceable(_ profile: Profile) throws(SandboxError) {
+        let l = profile.limits
+        let unenforced: [(String, Bool)] = [
+            ("memory", l.memoryBytes != nil), ("swap", l.swapBytes != nil), ("pids", l.pids != nil),
+            ("cpus", l.cpus != nil), ("wall_timeout", l.wallTimeoutSeconds != nil),
+            ("cpu_timeout", l.cpuTimeoutSeconds != nil),
+        ]
+        if let (key, _) = unenforced.first(where: { $0.1 }) {
+            throw SandboxError(.profile, "profile \(profile.name): limits.\(key) cannot be enforced by this version (cgroup limits are not implemented yet); remove it")
+        }
+        if !profile.capabilities.keep.isEmpty {
+            throw SandboxError(.profile, "profile \(profile.name): capabilities.keep is not supported by this version; every capability is dropped")
+        }
+    }
+
+    static func identity(host: HostFacts, worktree: WorktreeInfo) -> IdentityMapping {
+        guard host.isRoot else {
+            // Unprivileged: a user namespace may map only the caller's own ids.
+            return IdentityMapping(insideUID: host.uid, insideGID: host.gid, hostUID: host.uid, hostGID: host.gid, idmapWorktree: false)
+        }
+        // Never host root: the worktree owner's ids when they are not root, else a dedicated
+        // unprivileged id. Inside, a root-owned worktree belongs to inside uid 0, and the
+        // idmapped mount writes the command's files back as root on disk.
+        let fallback = IdentitySettings.dedicatedID
+        let uidIsRoot = worktree.ownerUID == 0, gidIsRoot = worktree.ownerGID == 0
+        return IdentityMapping(
+            insideUID: uidIsRoot ? 0 : worktree.ownerUID,
+            insideGID: gidIsRoot ? 0 : worktree.ownerGID,
+            hostUID: uidIsRoot ? fallback : worktree.ownerUID,
+            hostGID: gidIsRoot ? fallback : worktree.ownerGID,
+            idmapWorktree: uidIsRoot || gidIsRoot)
+    }
+
+    static func seccomp(_ settings: SeccompSettings) throws(SandboxError) -> SeccompPolicy {
+        guard settings.policy == "baseline" else {
+            throw SandboxError(.profile, "seccomp policy \"\(settings.policy)\" is not available in this version (only \"baseline\")")
+        }
+        return BaselineGuards.policy
+    }
+
+    static func rlimits(_ limits: LimitSettings, host: HostFacts) -> [ResourceLimit] {
+        let files = min(limits.openFiles, host.openFilesHardLimit)
+        var result = [
+            ResourceLimit(resource: .core, soft: limits.coreDumps ? ResourceLimit.unlimited : 0, hard: limits.coreDumps ? ResourceLimit.unlimited : 0),
+            ResourceLimit(resource: .nofile, soft: files, hard: files),
+        ]
+        if let size = limits.fileSizeBytes {
+            result.append(ResourceLimit(resource: .fsize, soft: size, hard: size))
+        }
+        if limits.coreDumps { result.removeFirst() }  // keep the caller's core limit
+        return result
+    }
+}

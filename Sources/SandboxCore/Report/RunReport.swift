@@ -1,0 +1,80 @@
+/// The JSON report of one run (`--report FILE`). Field names are a public interface:
+/// later work adds statuses and fields, never renames these.
+public struct RunReport: Codable, Equatable, Sendable {
+    public enum Status: String, Codable, Sendable {
+        case exited, signaled
+        case setupFailed = "setup_failed"
+    }
+
+    public struct ErrorInfo: Codable, Equatable, Sendable {
+        public var stage: String
+        public var message: String
+    }
+
+    public var schema: Int = 1
+    public var id: String
+    public var worker: String
+    public var worktree: String
+    public var profile: String
+    public var command: [String]
+    public var status: Status
+    public var exitCode: Int32
+    public var signal: Int32?
+    public var startedAt: String
+    public var wallMs: UInt64
+    public var cpuUserMs: UInt64
+    public var cpuSystemMs: UInt64
+    public var error: ErrorInfo?
+
+    enum CodingKeys: String, CodingKey {
+        case schema, id, worker, worktree, profile, command, status
+        case exitCode = "exit_code"
+        case signal
+        case startedAt = "started_at"
+        case wallMs = "wall_ms"
+        case cpuUserMs = "cpu_user_ms"
+        case cpuSystemMs = "cpu_system_ms"
+        case error
+    }
+
+    public init(
+        id: String, worker: String, worktree: String, profile: String, command: [String],
+        termination: Termination, startedAt: String, wallMs: UInt64, cpuUserMs: UInt64, cpuSystemMs: UInt64
+    ) {
+        self.id = id
+        self.worker = worker
+        self.worktree = worktree
+        self.profile = profile
+        self.command = command
+        self.status = termination.status
+        self.exitCode = termination.exitCode
+        self.startedAt = startedAt
+        self.wallMs = wallMs
+        self.cpuUserMs = cpuUserMs
+        self.cpuSystemMs = cpuSystemMs
+        switch termination {
+        case .signaled(let signal): self.signal = signal
+        case .setupFailed(let error): self.error = ErrorInfo(stage: error.stage.rawValue, message: error.message)
+        case .exited: break
+        }
+    }
+
+    // `signal` and `error` are always present (null when absent), as the schema shows.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schema, forKey: .schema)
+        try c.encode(id, forKey: .id)
+        try c.encode(worker, forKey: .worker)
+        try c.encode(worktree, forKey: .worktree)
+        try c.encode(profile, forKey: .profile)
+        try c.encode(command, forKey: .command)
+        try c.encode(status, forKey: .status)
+        try c.encode(exitCode, forKey: .exitCode)
+        try c.encode(signal, forKey: .signal)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(wallMs, forKey: .wallMs)
+        try c.encode(cpuUserMs, forKey: .cpuUserMs)
+        try c.encode(cpuSystemMs, forKey: .cpuSystemMs)
+        try c.encode(error, forKey: .error)
+    }
+}

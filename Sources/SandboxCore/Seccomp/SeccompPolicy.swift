@@ -1,0 +1,87 @@
+/// A seccomp policy as data: compiled to BPF by the runtime (libseccomp) in the parent.
+public struct SeccompPolicy: Codable, Equatable, Sendable {
+    public var defaultAction: SeccompAction
+    public var rules: [SeccompRule]
+    public init(defaultAction: SeccompAction, rules: [SeccompRule]) {
+        self.defaultAction = defaultAction
+        self.rules = rules
+    }
+}
+
+public enum SeccompAction: Equatable, Sendable, Codable, CustomStringConvertible {
+    case allow
+    case errno(Int32)
+    case killProcess
+    case killThread
+    case trap
+    case log
+
+    public var description: String {
+        switch self {
+        case .allow: "allow"
+        case .errno(let e): "errno:\(e)"
+        case .killProcess: "kill-process"
+        case .killThread: "kill-thread"
+        case .trap: "trap"
+        case .log: "log"
+        }
+    }
+
+    public init(parsing text: String) throws(SandboxError) {
+        switch text {
+        case "allow": self = .allow
+        case "kill-process": self = .killProcess
+        case "kill-thread": self = .killThread
+        case "trap": self = .trap
+        case "log": self = .log
+        default:
+            if text.hasPrefix("errno:"), let e = Int32(text.dropFirst(6)), e > 0, e < 4096 {
+                self = .errno(e)
+            } else {
+                throw SandboxError(.profile, "unknown seccomp action \"\(text)\"")
+            }
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(parsing: text) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message))
+        }
+    }
+}
+
+public struct SeccompRule: Codable, Equatable, Sendable {
+    public var syscall: String
+    public var action: SeccompAction
+    /// All must hold (logical AND), as in libseccomp.
+    public var args: [SeccompArgument]
+    public init(syscall: String, action: SeccompAction, args: [SeccompArgument] = []) {
+        self.syscall = syscall
+        self.action = action
+        self.args = args
+    }
+}
+
+public struct SeccompArgument: Codable, Equatable, Sendable {
+    public enum Op: String, Codable, Equatable, Sendable {
+        case equal = "eq", notEqual = "ne", less = "lt", lessOrEqual = "le"
+        case greater = "gt", greaterOrEqual = "ge", maskedEqual = "masked_eq"
+    }
+    public var index: UInt32
+    public var op: Op
+    public var value: UInt64
+    /// For `masked_eq`: the mask is `value`, the expected result `valueTwo` (OCI order).
+    public var valueTwo: UInt64
+    public init(index: UInt32, op: Op, value: UInt64, valueTwo: UInt64 = 0) {
+        self.index = index
+        self.op = op
+        self.value = value
+        self.valueTwo = valueTwo
+    }
+}
