@@ -32,6 +32,7 @@ public enum SandboxRunner {
     }
 
     static func launchAndSupervise(_ plan: SandboxPlan, isRoot: Bool) throws(SandboxError) -> Supervisor.Outcome {
+        try plan.seccomp.checkStartable()
         let filter = try SeccompCompiler.compile(plan.seccomp, reportDenials: true)
         let supervisor = try Supervisor()
         defer { supervisor.close() }
