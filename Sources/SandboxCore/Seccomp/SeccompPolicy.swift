@@ -105,3 +105,16 @@ public struct SeccompArgument: Codable, Equatable, Sendable {
         self.valueTwo = valueTwo
     }
 }
+
+extension SeccompPolicy {
+    /// A deterministic text form (the compile cache's key): equal policies, equal text.
+    public var canonicalText: String {
+        var text = "default=\(defaultAction)\n"
+        for rule in rules {
+            text += "\(rule.syscall) \(rule.action)"
+            for arg in rule.args { text += " \(arg.index):\(arg.op.rawValue):\(arg.value):\(arg.valueTwo)" }
+            text += "\n"
+        }
+        return text
+    }
+}

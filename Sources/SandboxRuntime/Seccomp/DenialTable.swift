@@ -1,7 +1,7 @@
 import SandboxCore
 
 /// What the supervisor answers a seccomp notification with, per syscall number.
-public struct DenialTable: Sendable {
+public struct DenialTable: Equatable, Sendable {
     public enum Answer: Equatable, Sendable {
         case errno(Int32)
         case kill
@@ -13,6 +13,8 @@ public struct DenialTable: Sendable {
     public var defaultAnswer: Answer?
     /// For a syscall of a non-native architecture.
     public var badArchAnswer: Answer = .kill
+
+    init() {}
 
     init(policy: SeccompPolicy, numbered rules: [(number: Int32, rule: SeccompRule)]) {
         defaultAnswer = Self.answer(for: policy.defaultAction)

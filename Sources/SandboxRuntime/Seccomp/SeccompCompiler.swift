@@ -14,7 +14,7 @@ public enum SeccompCompiler {
         "fchmodat2": 452,
     ]
 
-    public struct Program {
+    public struct Program: Equatable {
         /// struct sock_filter[] as raw bytes (8 bytes an instruction).
         public var bytes: [UInt8]
         /// Present when denials go to the supervisor as user notifications: how to answer.

@@ -33,7 +33,12 @@ public enum SandboxRunner {
 
     static func launchAndSupervise(_ plan: SandboxPlan, isRoot: Bool) throws(SandboxError) -> Supervisor.Outcome {
         try plan.seccomp.checkStartable()
-        let filter = try SeccompCompiler.compile(plan.seccomp, reportDenials: true)
+        let filter: SeccompCompiler.Program
+        if let cache = SeccompCache.forCurrentUser(environment: HostProbe.environment()) {
+            filter = try cache.program(for: plan.seccomp, reportDenials: true)
+        } else {
+            filter = try SeccompCompiler.compile(plan.seccomp, reportDenials: true)
+        }
         let supervisor = try Supervisor()
         defer { supervisor.close() }
         let sandbox = try Launcher.launch(plan, filter: filter, isRoot: isRoot)
