@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -40,6 +41,13 @@ static int wait_for_parent(const struct sbx_recipe *r) {
     do { n = read(r->sync_fd, &go, 1); } while (n < 0 && errno == EINTR);
     close(r->sync_fd);
     return n == 1 ? 0 : -1;  // EOF: the parent died before mapping our ids
+}
+
+static int parent_gone(const struct sbx_recipe *r) {
+    struct pollfd p = { r->report_fd, POLLOUT, 0 };
+    int rc;
+    do { rc = poll(&p, 1, 0); } while (rc < 0 && errno == EINTR);
+    return rc > 0 && (p.revents & POLLERR);
 }
 
 static int become_identity(const struct sbx_recipe *r) {
@@ -233,6 +241,28 @@ static void wipe_parent_environment(const struct sbx_recipe *r) {
     }
 }
 
+static void sort_small(int *v, int n) {
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) { int t = v[j]; v[j] = v[j - 1]; v[j - 1] = t; }
+}
+
+// The init keeps 0-2 and what it uses; everything else the runner had open (its lock on the
+// worktree, the log, the events file, the relay's read ends, caches) is closed here, so no
+// process of the sandbox holds it: a relay read end kept here would hide a reader that went
+// away, and a lock kept here would outlive the runner.
+static void keep_only_needed_fds(const struct sbx_recipe *r) {
+    int keep[5] = { r->report_fd, r->notify_sock, r->stdout_fd, r->stderr_fd, -1 };
+    int n = 4;
+    sort_small(keep, n);
+    int next = 3;
+    for (int i = 0; i < n; i++) {
+        if (keep[i] < next) continue;
+        if (keep[i] > next) syscall(SYS_close_range, (unsigned)next, (unsigned)(keep[i] - 1), 0);
+        next = keep[i] + 1;
+    }
+    syscall(SYS_close_range, (unsigned)next, ~0U, 0);
+}
+
 _Noreturn void sbx_child_main(struct sbx_recipe *r) {
     // Die with the runner. PR_SET_PDEATHSIG is per parent thread: sbx_spawn's caller keeps
     // its thread alive. EOF on the sync pipe covers a parent that died before this line.
@@ -243,6 +273,11 @@ _Noreturn void sbx_child_main(struct sbx_recipe *r) {
     if (wait_for_parent(r) < 0) _exit(SBX_SETUP_EXIT);
     wipe_parent_environment(r);
     if (become_identity(r) < 0) sbx_fail(r, SBX_STAGE_IDENTITY, -1, errno);
+    // Changing the effective uid/gid clears the parent-death signal (prctl(2)): arm it again,
+    // then make sure the parent did not die in between. A pipe's write end polls POLLERR
+    // once its read end (the parent's) is gone.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) sbx_fail(r, SBX_STAGE_WAIT_PARENT, -1, errno);
+    if (parent_gone(r)) _exit(SBX_SETUP_EXIT);
 
     build_root(r);
 
@@ -256,5 +291,6 @@ _Noreturn void sbx_child_main(struct sbx_recipe *r) {
     if (chdir(r->cwd) < 0) sbx_fail(r, SBX_STAGE_CHDIR, -1, errno);
     if (r->new_session && setsid() < 0) sbx_fail(r, SBX_STAGE_SESSION, -1, errno);
 
+    keep_only_needed_fds(r);
     sbx_init_main(r);
 }

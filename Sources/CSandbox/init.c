@@ -72,6 +72,10 @@ static _Noreturn void command_main(const struct sbx_recipe *r, int err_fd) {
     reset_signals();
     if (sbx_caps_drop_all_but(r->keep_caps) < 0) sbx_fail(r, SBX_STAGE_CAPABILITIES, -1, errno);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) sbx_fail(r, SBX_STAGE_NO_NEW_PRIVS, -1, errno);
+    // The runner's output relay: the command writes into pipes the runner copies to the
+    // caller and to the worker's log. dup2 clears CLOEXEC on the new descriptor.
+    if (r->stdout_fd >= 0 && dup2(r->stdout_fd, 1) < 0) sbx_fail(r, SBX_STAGE_CLOSE_FDS, -1, errno);
+    if (r->stderr_fd >= 0 && dup2(r->stderr_fd, 2) < 0) sbx_fail(r, SBX_STAGE_CLOSE_FDS, -1, errno);
     // Only 0-2 reach the command (runc CVE-2024-21626 class: no leaked fd into the host).
     if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) sbx_fail(r, SBX_STAGE_CLOSE_FDS, -1, errno);
     if (r->filter_len) {
@@ -123,6 +127,11 @@ _Noreturn void sbx_init_main(const struct sbx_recipe *r) {
     pid_t child = clone(command_entry, command_stack + sizeof command_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
     if (child < 0) sbx_fail(r, SBX_STAGE_FORK, -1, errno);
     close(exec_pipe[1]);
+    // Only the command's tree holds the relay pipes now: EOF reaches the runner when the
+    // last of them closes, and a caller that stops reading makes the command's writes fail
+    // with EPIPE, as if it wrote to the caller directly.
+    if (r->stdout_fd >= 0) close(r->stdout_fd);
+    if (r->stderr_fd >= 0 && r->stderr_fd != r->stdout_fd) close(r->stderr_fd);
     struct sbx_message m;
     ssize_t n;
     do { n = read(exec_pipe[0], &m, sizeof m); } while (n < 0 && errno == EINTR);
@@ -146,7 +155,9 @@ _Noreturn void sbx_init_main(const struct sbx_recipe *r) {
         int sig = sigwaitinfo(&waitset, &info);
         if (sig < 0) continue;
         if (sig != SIGCHLD) {
-            kill(child, sig);
+            // From PID 1, kill(-1) reaches every process of the namespace but the init.
+            if (info.si_code == SI_QUEUE && info.si_value.sival_int == SBX_BROADCAST_VALUE) kill(-1, sig);
+            else kill(child, sig);
             continue;
         }
         int status;

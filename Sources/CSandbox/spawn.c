@@ -61,6 +61,31 @@ int sbx_pidfd_open(pid_t pid) {
     return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
+int sbx_pidfd_sigqueue(int pidfd, int sig, int value) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    info.si_signo = sig;
+    info.si_code = SI_QUEUE;
+    info.si_pid = getpid();
+    info.si_uid = getuid();
+    info.si_value.sival_int = value;
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, &info, 0);
+}
+
+const int SBX_SI_QUEUE = SI_QUEUE;
+
+int sbx_signalfd_read_info(int fd, struct sbx_signal_info *out) {
+    struct signalfd_siginfo info;
+    ssize_t n;
+    do { n = read(fd, &info, sizeof info); } while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof info) return 0;
+    out->signo = (int)info.ssi_signo;
+    out->code = info.ssi_code;
+    out->pid = (int)info.ssi_pid;
+    out->value = info.ssi_int;
+    return 1;
+}
+
 int sbx_pidfd_send_signal(int pidfd, int sig) {
     return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
@@ -91,6 +116,10 @@ int sbx_wcoredump(int status) { return WCOREDUMP(status); }
 int sbx_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int sbx_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+
+long sbx_send_nowait(int sock, const void *buf, size_t len) {
+    return (long)send(sock, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
 
 int sbx_seccomp_action_available(uint32_t action) {
     return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;

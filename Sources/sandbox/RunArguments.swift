@@ -7,6 +7,12 @@ struct RunArguments: Equatable {
     var quiet = false
     var worker = ""
     var command: [String] = []
+    /// Worker resolution (run and plan).
+    var workersDir: String?
+    var allowMain = false
+    /// `run` only: wait for a busy worktree; the events target.
+    var wait = false
+    var events: String?
 }
 
 /// `sandbox run` wraps every command an agent runs, so its start-up time counts; swift-
@@ -28,9 +34,14 @@ enum FastRunParser {
                 result.command = Array(args[i...])
                 break
             }
-            if arg == "--tty" || arg == "--quiet" {
-                guard seen.insert(arg).inserted else { return nil }
-                if arg == "--tty" { result.tty = true } else { result.quiet = true }
+            if ["--tty", "--quiet", "--allow-main", "--wait"].contains(arg) {
+                guard seen.insert(arg).inserted, arg != "--wait" || allowReport else { return nil }
+                switch arg {
+                case "--tty": result.tty = true
+                case "--quiet": result.quiet = true
+                case "--allow-main": result.allowMain = true
+                default: result.wait = true
+                }
                 continue
             }
             if arg.hasPrefix("-") {
@@ -39,7 +50,8 @@ enum FastRunParser {
                     name = String(arg[..<eq])
                     value = String(arg[arg.index(after: eq)...])
                 }
-                guard ["--profile", "--env", "--report"].contains(name), name != "--report" || allowReport else { return nil }
+                let runOnly = name == "--report" || name == "--events"
+                guard ["--profile", "--env", "--report", "--events", "--workers-dir"].contains(name), !runOnly || allowReport else { return nil }
                 if value == nil {
                     guard i < args.endIndex, !args[i].hasPrefix("-") else { return nil }
                     value = args[i]
@@ -51,6 +63,12 @@ enum FastRunParser {
                 case "--profile":
                     guard seen.insert(name).inserted else { return nil }
                     result.profile = value
+                case "--events":
+                    guard seen.insert(name).inserted else { return nil }
+                    result.events = value
+                case "--workers-dir":
+                    guard seen.insert(name).inserted else { return nil }
+                    result.workersDir = value
                 default:
                     guard seen.insert(name).inserted else { return nil }
                     result.report = value

@@ -16,8 +16,17 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Write the JSON run report to FILE.")
     var report: String?
 
+    @Flag(help: "When another run holds the worktree, wait for it instead of failing at once.")
+    var wait = false
+
+    @Option(help: ArgumentHelp("Write events (started, denied, signal, exited...) as JSON lines to FILE, or to descriptor N.", valueName: "FILE|fd:N"))
+    var events: String?
+
     func run() throws {
-        throw ExitCode(Self.execute(options.arguments(report: report)))
+        var arguments = options.arguments(report: report)
+        arguments.wait = wait
+        arguments.events = events
+        throw ExitCode(Self.execute(arguments))
     }
 
     /// Runs the sandbox and returns the exit code; prints the one-line error, if any.
@@ -25,8 +34,12 @@ struct RunCommand: ParsableCommand {
         let host = HostProbe.facts()
         let result: RunReport
         do {
-            let plan = try arguments.makePlan(host: host)
-            result = SandboxRunner.run(plan, isRoot: host.isRoot)
+            let (plan, worktree) = try arguments.resolveAndPlan(host: host)
+            var session = WorkerSession(state: try StateDirectory.openDefault())
+            session.wait = arguments.wait
+            session.events = arguments.events
+            session.notice = { if !arguments.quiet { Output.error($0) } }
+            result = try session.run(plan, branch: worktree.branch, isRoot: host.isRoot)
         } catch {
             // Nothing was started: a report still says why, for harnesses that read it.
             if let report = arguments.report { try? JSONOutput.writeReport(failedBeforeStart(error, arguments), to: report) }

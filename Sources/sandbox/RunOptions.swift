@@ -19,7 +19,13 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Do not print a line for each syscall the seccomp policy denied.")
     var quiet = false
 
-    @Argument(help: "A worktree directory, or the name of a worktree of the repository around the current directory.")
+    @Option(help: ArgumentHelp("Look WORKER up in DIR too, after the worktrees of the repository (default: $SANDBOX_WORKERS_DIR).", valueName: "DIR"))
+    var workersDir: String?
+
+    @Flag(help: "Allow the repository's main worktree as WORKER (refused by default).")
+    var allowMain = false
+
+    @Argument(help: "A worktree directory, or the name of a worktree of the repository around the current directory (base name, then branch), or of a directory in the workers folder.")
     var worker: String
 
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after `--`.")
@@ -28,13 +34,24 @@ struct RunOptions: ParsableArguments {
     func arguments(report: String? = nil) -> RunArguments {
         RunArguments(
             profile: profile, report: report, environment: environment, tty: tty, quiet: quiet, worker: worker,
-            command: command)
+            command: command, workersDir: workersDir, allowMain: allowMain)
     }
 }
 
 extension RunArguments {
     func makePlan(host: HostFacts) throws(SandboxError) -> SandboxPlan {
-        let worktree = try WorktreeResolver.resolve(worker, currentDirectory: currentDirectory())
+        try resolveAndPlan(host: host).plan
+    }
+
+    func resolverOptions(host: HostFacts) -> WorktreeResolver.Options {
+        let environment = host.callerEnvironment
+        return WorktreeResolver.Options(
+            workersDirectory: workersDir ?? environment["SANDBOX_WORKERS_DIR"], allowMain: allowMain,
+            stateDirectory: StateDirectory.defaultPath(uid: geteuid(), environment: environment))
+    }
+
+    func resolveAndPlan(host: HostFacts) throws(SandboxError) -> (plan: SandboxPlan, worktree: WorktreeInfo) {
+        let worktree = try WorktreeResolver.resolve(worker, currentDirectory: currentDirectory(), options: resolverOptions(host: host))
         guard let profile = BuiltinProfiles.named(profile) else {
             let known = BuiltinProfiles.all.map(\.name).joined(separator: ", ")
             throw SandboxError(.profile, "unknown profile \"\(self.profile)\" (built-in: \(known))")
@@ -42,7 +59,7 @@ extension RunArguments {
         var overrides: [EnvironmentOverride] = []
         for item in environment { overrides.append(try EnvironmentOverride(parsing: item)) }
         let request = RunRequest(command: command, environment: overrides, tty: tty, stdinIsTerminal: isatty(0) == 1)
-        return try Planner.plan(profile: profile, request: request, host: host, worktree: worktree)
+        return (try Planner.plan(profile: profile, request: request, host: host, worktree: worktree), worktree)
     }
 
     func currentDirectory() throws(SandboxError) -> String {

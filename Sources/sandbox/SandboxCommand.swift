@@ -3,18 +3,21 @@ import ArgumentParser
 import Glibc
 #endif
 import SandboxCore
+import SandboxRuntime
 
 @main
 struct SandboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
         abstract: "Run a command in its own namespaces, rooted at a git worktree, never as host root.",
-        subcommands: [RunCommand.self, PlanCommand.self, DoctorCommand.self])
+        subcommands: [RunCommand.self, PlanCommand.self, DoctorCommand.self, PsCommand.self, StatusCommand.self,
+                      KillCommand.self, LogsCommand.self, GcCommand.self])
 
     /// One place maps failures to exit codes: the runner's own failures (including command
     /// line errors, which swift-argument-parser would exit with 64) are 125.
     static func main() {
         let args = CommandLine.arguments.dropFirst()
+        sweepStaleRuns()
         if getenv("SANDBOX_NO_FAST_PARSE") == nil, let verb = args.first, verb == "run" || verb == "plan",
            let parsed = FastRunParser.parse(args.dropFirst(), allowReport: verb == "run") {
             finish(fastPath(verb, parsed))
@@ -39,6 +42,14 @@ struct SandboxCommand: ParsableCommand {
 }
 
 extension SandboxCommand {
+    /// Crash recovery, before any command: records and locks of runs whose supervisor died
+    /// are removed. Quiet, and never in the way: a state directory that cannot be opened
+    /// here is reported by the commands that need it.
+    static func sweepStaleRuns() {
+        guard let state = try? StateDirectory.openDefault() else { return }
+        StateSweeper(state: state).sweep()
+    }
+
     static func fastPath(_ verb: String, _ arguments: RunArguments) -> Int32 {
         if verb == "run" { return RunCommand.execute(arguments) }
         do {

@@ -28,7 +28,7 @@ struct GitMetadataTests {
     @Test func linkedWorktreeShowsTheCommonDirectory() throws {
         defer { cleanup() }
         let found = try GitMetadata.inspect(worktree: dir + "/api")
-        #expect(found == GitMetadata.Found(readOnlyPaths: [dir + "/repo/.git"], directoryInside: false))
+        #expect(found == GitMetadata.Found(readOnlyPaths: [dir + "/repo/.git"], directoryInside: false, branch: "api"))
     }
 
     @Test func mainWorktreeHasItsGitDirectoryInside() throws {

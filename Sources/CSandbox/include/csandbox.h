@@ -98,7 +98,14 @@ struct sbx_recipe {
     unsigned short filter_len; // number of instructions; 0 means no seccomp filter
     int notify_sock;           // >= 0: load the filter with a user-notification listener and
                                // send the listener over this socket (SCM_RIGHTS) to the parent
+
+    int stdout_fd;             // >= 0: the command's fd 1 (write end of the runner's output
+    int stderr_fd;             // relay; both may be the same pipe); -1 keeps the caller's fd
 };
+
+// A signal queued (SI_QUEUE) to the init with this value goes to every process of the
+// sandbox (kill(-1) from PID 1), not only to the command: `sandbox kill` stops the whole run.
+#define SBX_BROADCAST_VALUE 0x53425243
 
 // ---- Messages from the child ---------------------------------------------------------
 
@@ -151,6 +158,20 @@ int sbx_open_tree(int dirfd, const char *path, unsigned int flags);
 int sbx_mount_setattr(int fd, unsigned flags, int userns_fd);
 int sbx_pidfd_send_signal(int pidfd, int sig);
 int sbx_pidfd_open(pid_t pid);
+// pidfd_send_signal with a SI_QUEUE siginfo carrying `value` (as sigqueue(3) does, but aimed
+// at a pidfd, so a recycled pid is never hit).
+int sbx_pidfd_sigqueue(int pidfd, int sig, int value);
+
+// What the supervisor needs to know of a received signal: who sent it and how.
+struct sbx_signal_info {
+    int signo;
+    int code;      // SI_USER, SI_QUEUE, SI_KERNEL...
+    int pid;       // the sender (as the sender's siginfo says; 0 from the kernel)
+    int value;     // si_value.sival_int for SI_QUEUE
+};
+// Like sbx_signalfd_read, with the sender; 1 when a signal was read, 0 when none pending.
+int sbx_signalfd_read_info(int fd, struct sbx_signal_info *out);
+extern const int SBX_SI_QUEUE;
 int sbx_signalfd(const sigset_t *mask);
 // The next pending signal's number from a non-blocking signalfd, or -1 when none.
 int sbx_signalfd_read(int fd);
@@ -169,6 +190,8 @@ int sbx_send_fd(int sock, int fd);
 // Receives one fd sent with sbx_send_fd (made CLOEXEC); the fd, or -1 with errno.
 int sbx_recv_fd(int sock);
 int sbx_seccomp_action_available(uint32_t action);
+// send(2) with MSG_DONTWAIT | MSG_NOSIGNAL: never blocks, never raises SIGPIPE.
+long sbx_send_nowait(int sock, const void *buf, size_t len);
 int sbx_landlock_abi_version(void);
 // statfs(2)'s f_type of `path` (the file system magic), or -1 with errno set.
 long sbx_statfs_type(const char *path);

@@ -4,6 +4,8 @@
 public struct SandboxError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Stage: String, Codable, Sendable {
         case usage, worker, profile, host, setup, exec, supervise, report
+        /// The runner's own state: the registry, worktree locks, logs, events.
+        case state
     }
 
     public var stage: Stage

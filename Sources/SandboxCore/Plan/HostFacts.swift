@@ -38,6 +38,8 @@ public struct WorktreeInfo: Codable, Equatable, Sendable {
     /// `.git` is a directory inside the worktree (a main worktree or a plain repository):
     /// it is made read-only in place.
     public var gitDirectoryInside: Bool
+    /// The branch checked out there, when known (for the registry, not the plan).
+    public var branch: String?
 
     public init(name: String, path: String, ownerUID: UInt32, ownerGID: UInt32, ownerName: String = "sandbox",
                 gitMetadata: [String] = [], gitDirectoryInside: Bool = false) {

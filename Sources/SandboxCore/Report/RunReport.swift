@@ -38,6 +38,11 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var cpuSystemMs: UInt64
     public var error: ErrorInfo?
     public var deniedSyscalls: [DeniedSyscall] = []
+    /// Who stopped the run (`sandbox kill`, or a signal the runner passed on); null when
+    /// nothing did.
+    public var stoppedBy: StoppedBy?
+    /// The file the run's output was copied to (null for `--tty` runs and in-process runs).
+    public var log: String?
 
     enum CodingKeys: String, CodingKey {
         case schema, id, worker, worktree, profile, command, status
@@ -49,6 +54,8 @@ public struct RunReport: Codable, Equatable, Sendable {
         case cpuSystemMs = "cpu_system_ms"
         case error
         case deniedSyscalls = "denied_syscalls"
+        case stoppedBy = "stopped_by"
+        case log
     }
 
     public init(
@@ -94,5 +101,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         try c.encode(cpuSystemMs, forKey: .cpuSystemMs)
         try c.encode(error, forKey: .error)
         try c.encode(deniedSyscalls, forKey: .deniedSyscalls)
+        try c.encode(stoppedBy, forKey: .stoppedBy)
+        try c.encode(log, forKey: .log)
     }
 }

@@ -12,11 +12,13 @@ struct ChildRecipe {
 
     /// `preparedFDs[i]` is the parent's detached (idmapped) mount for mount step i, or -1.
     init(plan: SandboxPlan, filter: SeccompCompiler.Program?, preparedFDs: [Int32], pipes: LaunchPipes,
-         blocks: Launcher.ProcessBlocks, dropGroups: Bool) {
+         blocks: Launcher.ProcessBlocks, dropGroups: Bool, output: (stdout: Int32, stderr: Int32) = (-1, -1)) {
         recipe.sync_fd = pipes.syncRead
         recipe.report_fd = pipes.reportWrite
         recipe.parent_fds = (pipes.syncWrite, pipes.reportRead, pipes.notifyParent)
         recipe.notify_sock = pipes.notifyChild
+        recipe.stdout_fd = output.stdout
+        recipe.stderr_fd = output.stderr
         recipe.uid = plan.identity.insideUID
         recipe.gid = plan.identity.insideGID
         recipe.drop_groups = dropGroups ? 1 : 0

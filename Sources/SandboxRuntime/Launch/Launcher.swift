@@ -17,7 +17,9 @@ public struct LaunchedSandbox {
 /// Starts the child: prepares what needs host privilege (idmapped mounts), clones into new
 /// namespaces, maps the ids, and releases the child with one byte on the sync pipe.
 public enum Launcher {
-    public static func launch(_ plan: SandboxPlan, filter: SeccompCompiler.Program?, isRoot: Bool) throws(SandboxError) -> LaunchedSandbox {
+    /// `relay`: the command's stdout and stderr go into its pipes (nil: the caller's fds).
+    public static func launch(_ plan: SandboxPlan, filter: SeccompCompiler.Program?, isRoot: Bool,
+                              relay: OutputRelay? = nil) throws(SandboxError) -> LaunchedSandbox {
         var pipes = try LaunchPipes.make(withNotifySocket: filter?.denials != nil)
         var prepared = [Int32](repeating: -1, count: plan.mounts.count)
         defer { prepared.filter { $0 >= 0 }.forEach { close($0) } }
@@ -31,7 +33,8 @@ public enum Launcher {
         }
         let recipe = ChildRecipe(
             plan: plan, filter: filter, preparedFDs: prepared, pipes: pipes,
-            blocks: processBlocks(), dropGroups: isRoot)
+            blocks: processBlocks(), dropGroups: isRoot,
+            output: relay.map { ($0.childStdout, $0.childStderr) } ?? (-1, -1))
         var c = recipe.recipe
         var pidfd: Int32 = -1
         let pid = sbx_spawn(&c, cloneFlags(plan.namespaces), -1, &pidfd)
@@ -41,6 +44,7 @@ public enum Launcher {
             throw SystemError.error(.setup, "clone3 into new namespaces", errno: -pid)
         }
         pipes.closeChildEnds()
+        relay?.closeChildEnds()
         do throws(SandboxError) {
             try mapIDs(pid: pid, identity: plan.identity, privileged: isRoot)
             if prepared.contains(where: { $0 >= 0 }) {

@@ -47,11 +47,19 @@ final class SeccompNotifier {
         }
     }
 
-    /// The listener is readable: one notification is pending.
-    func handleNotification() {
-        guard let request, let response else { return }
+    /// One answered notification, for the events stream.
+    struct Denial {
+        var syscall: String
+        var killed: Bool
+        var nsPID: Int32?
+    }
+
+    /// The listener is readable: one notification is pending. Returns what was refused.
+    @discardableResult
+    func handleNotification() -> Denial? {
+        guard let request, let response else { return nil }
         memset(request, 0, MemoryLayout<seccomp_notif>.size)
-        guard seccomp_notify_receive(listener, request) == 0 else { return }  // the task died meanwhile
+        guard seccomp_notify_receive(listener, request) == 0 else { return nil }  // the task died meanwhile
         let data = request.pointee.data
         let native = data.arch == 0xC000_003E  // AUDIT_ARCH_X86_64
         let name = Self.name(arch: data.arch, number: data.nr)
@@ -61,8 +69,11 @@ final class SeccompNotifier {
         case .errno(let e):
             response.pointee = seccomp_notif_resp(id: request.pointee.id, val: 0, error: -e, flags: 0)
             _ = seccomp_notify_respond(listener, response)
+            return Denial(syscall: name, killed: false, nsPID: nil)
         case .kill:
-            kill(hostPID: Int32(bitPattern: request.pointee.pid), id: request.pointee.id, syscall: name)
+            let hostPID = Int32(bitPattern: request.pointee.pid)
+            kill(hostPID: hostPID, id: request.pointee.id, syscall: name)
+            return Denial(syscall: name, killed: true, nsPID: killed.last?.nsPID)
         }
     }
 

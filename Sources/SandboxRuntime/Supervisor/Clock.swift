@@ -3,15 +3,15 @@ import Glibc
 #endif
 
 /// Time stamps for reports, without Foundation on the startup path.
-enum Clock {
-    static func monotonicNanoseconds() -> UInt64 {
+public enum Clock {
+    public static func monotonicNanoseconds() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
     /// RFC 3339 in UTC with milliseconds: 2026-11-25T13:25:16.123Z.
-    static func rfc3339Now() -> String {
+    public static func rfc3339Now() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         var seconds = ts.tv_sec
@@ -23,5 +23,22 @@ enum Clock {
         }
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(ts.tv_nsec / 1_000_000), 3))Z"
+    }
+}
+
+extension Clock {
+    public static func unixMilliseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec / 1_000_000)
+    }
+
+    /// HH:MM:SS in local time, for messages ("busy ... since 12:01:07").
+    public static func localTimeOfDay(unixMs: UInt64) -> String {
+        var seconds = time_t(unixMs / 1000)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
     }
 }

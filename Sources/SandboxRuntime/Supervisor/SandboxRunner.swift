@@ -13,12 +13,13 @@ public enum SandboxRunner {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    public static func run(_ plan: SandboxPlan, id: String = newRunID(), isRoot: Bool) -> RunReport {
+    /// `io`: output relay, events and registry callbacks (`WorkerSession` sets them up).
+    public static func run(_ plan: SandboxPlan, id: String = newRunID(), isRoot: Bool, io: RunIO = RunIO()) -> RunReport {
         let startedAt = Clock.rfc3339Now()
         let start = Clock.monotonicNanoseconds()
         var outcome: Supervisor.Outcome
         do {
-            outcome = try launchAndSupervise(plan, isRoot: isRoot)
+            outcome = try launchAndSupervise(plan, isRoot: isRoot, io: io)
         } catch {
             outcome = Supervisor.Outcome(termination: .setupFailed(error), userMs: 0, systemMs: 0)
         }
@@ -28,10 +29,11 @@ public enum SandboxRunner {
             wallMs: (Clock.monotonicNanoseconds() - start) / 1_000_000,
             cpuUserMs: outcome.userMs, cpuSystemMs: outcome.systemMs)
         report.deniedSyscalls = outcome.deniedSyscalls
+        report.stoppedBy = outcome.stoppedBy
         return report
     }
 
-    static func launchAndSupervise(_ plan: SandboxPlan, isRoot: Bool) throws(SandboxError) -> Supervisor.Outcome {
+    static func launchAndSupervise(_ plan: SandboxPlan, isRoot: Bool, io: RunIO) throws(SandboxError) -> Supervisor.Outcome {
         try plan.seccomp.checkStartable()
         let filter: SeccompCompiler.Program
         if let cache = SeccompCache.forCurrentUser(environment: HostProbe.environment()) {
@@ -41,7 +43,14 @@ public enum SandboxRunner {
         }
         let supervisor = try Supervisor()
         defer { supervisor.close() }
-        let sandbox = try Launcher.launch(plan, filter: filter, isRoot: isRoot)
-        return supervisor.supervise(sandbox, plan: plan, denials: filter.denials)
+        let sandbox = try Launcher.launch(plan, filter: filter, isRoot: isRoot, relay: io.relay)
+        io.onStarted?(sandbox.pid)
+        if let events = io.events {
+            var started = events.event(.started)
+            started.pid = sandbox.pid
+            started.namespaces = plan.namespaces.map(\.rawValue)
+            events.emit(started)
+        }
+        return supervisor.supervise(sandbox, plan: plan, denials: filter.denials, io: io)
     }
 }

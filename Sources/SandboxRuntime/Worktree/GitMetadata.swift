@@ -14,9 +14,19 @@ public enum GitMetadata {
     public struct Found: Equatable {
         public var readOnlyPaths: [String] = []
         public var directoryInside = false
+        /// The branch checked out (from the gitdir's HEAD), for the registry; nil when
+        /// detached or unknown.
+        public var branch: String?
     }
 
     static let fileLimit = 4096
+
+    /// "ref: refs/heads/NAME" in HEAD names the branch.
+    static func branch(gitdir: String) -> String? {
+        guard let head = try? FileSystem.readText(gitdir + "/HEAD", limit: fileLimit, noFollow: true, stage: .worker),
+              let line = head.split(separator: "\n").first, line.hasPrefix("ref: refs/heads/") else { return nil }
+        return String(line.dropFirst("ref: refs/heads/".count))
+    }
 
     public static func inspect(worktree: String) throws(SandboxError) -> Found {
         let dotGit = worktree + "/.git"
@@ -50,6 +60,6 @@ public enum GitMetadata {
             throw SandboxError(.worker, "gitdir `\(gitdir)` is not a worktree of `\(commonDir)`; refusing")
         }
         let paths = gitdir.hasPrefix(commonDir + "/") ? [commonDir] : [commonDir, gitdir]
-        return Found(readOnlyPaths: paths)
+        return Found(readOnlyPaths: paths, branch: branch(gitdir: gitdir))
     }
 }

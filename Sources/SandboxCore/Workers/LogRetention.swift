@@ -1,0 +1,43 @@
+/// Which of a worker's run logs to delete so that at most `keep` remain (the newest: log
+/// names start with a sortable time stamp), and the caps a run's log is held to.
+public enum LogRetention {
+    /// Runs kept per worker, the run about to start included.
+    public static let defaultKeep = 10
+    /// Bytes of output kept per run; the rest is counted, not stored.
+    public static let defaultRunCap: UInt64 = 8 << 20
+
+    public static func toDelete(_ names: [String], keep: Int) -> [String] {
+        let logs = names.filter { $0.hasSuffix(".log") }.sorted()
+        return logs.count > keep ? Array(logs.prefix(logs.count - keep)) : []
+    }
+
+    /// "20261125T120107Z-<id>.log": sortable by start, names its run.
+    public static func fileName(startedAt: String, id: String) -> String {
+        let compact = startedAt.prefix(19).filter { $0 != "-" && $0 != ":" }
+        return "\(compact)Z-\(id).log"
+    }
+
+    /// The run id in a log file name, or nil.
+    public static func runID(ofLog name: String) -> String? {
+        guard name.hasSuffix(".log"), let dash = name.firstIndex(of: "-") else { return nil }
+        return String(name[name.index(after: dash)...].dropLast(4))
+    }
+
+    /// The directory name for a worker's logs: its base name and a hash of the worktree's
+    /// real path (two worktrees with one name keep apart; the name stays readable).
+    public static func workerKey(name: String, worktree: String) -> String {
+        let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" }.prefix(64))
+        return "\(safe.isEmpty ? "worker" : safe)-\(fnv1a(worktree))"
+    }
+
+    /// FNV-1a 64, hex: a stable key that needs no crypto library.
+    public static func fnv1a(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,21 @@
+import SandboxCore
+
+/// What a run does beyond its plan, for `sandbox run` with a worker registry: the output
+/// relay (and log), the events stream, and callbacks for the registry's phase changes.
+/// The default does none of it: in-process callers (tests) get the plain runner.
+public struct RunIO {
+    public var relay: OutputRelay?
+    public var events: EventSink?
+    /// The sandbox is released; the argument is the init's host pid.
+    public var onStarted: ((Int32) -> Void)?
+    /// A stop was requested (`sandbox kill`, or a terminating signal to the runner).
+    public var onStopping: (() -> Void)?
+
+    public init(relay: OutputRelay? = nil, events: EventSink? = nil,
+                onStarted: ((Int32) -> Void)? = nil, onStopping: (() -> Void)? = nil) {
+        self.relay = relay
+        self.events = events
+        self.onStarted = onStarted
+        self.onStopping = onStopping
+    }
+}

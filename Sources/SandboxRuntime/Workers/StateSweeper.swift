@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SandboxCore
+
+/// Crash recovery: removes what a dead supervisor left in the state directory. Every
+/// `sandbox` command runs `sweep` first (cheap: one directory listing and a /proc read per
+/// record); `sandbox gc` also removes lock files no record explains.
+public struct StateSweeper {
+    public let state: StateDirectory
+    public let registry: RunRegistry
+
+    public init(state: StateDirectory, processes: ProcessTable = ProcessTable()) {
+        self.state = state
+        registry = RunRegistry(state: state, processes: processes)
+    }
+
+    /// Removes the records (and locks) of runs whose supervisor is gone. Returns one line
+    /// per thing removed.
+    @discardableResult
+    public func sweep() -> [String] {
+        var removed: [String] = []
+        let entries = registry.entries()
+        let dead = entries.filter { !registry.isAlive($0) }
+        guard !dead.isEmpty else { return sweepTemporaries() }
+        let liveWorktrees = Set(entries.filter(registry.isAlive).compactMap(registry.read).map(\.worktree))
+        for entry in dead {
+            let record = registry.read(entry)
+            if let worktree = record?.worktree {
+                let lock = WorktreeLock.path(for: worktree, in: state)
+                let lockGone = WorktreeLock.removeIfUnheld(lock)
+                // Held: either a new run of that worktree (then this record is simply
+                // stale), or the dead run's sandbox is still being torn down (try later).
+                if !lockGone && !liveWorktrees.contains(worktree) { continue }
+                if lockGone { removed.append("lock of `\(worktree)`") }
+            }
+            unlink(registry.directory + "/" + entry.name)
+            let what = record.map { "run \($0.shortID) (worker \($0.worker))" } ?? "run \(entry.id)"
+            removed.append("stale record of \(what): supervisor pid \(entry.pid) is gone")
+        }
+        return removed + sweepTemporaries()
+    }
+
+    /// Also lock files with no live run behind them (a supervisor killed between taking the
+    /// lock and writing its record). Not part of every command's sweep: trying a lock can make
+    /// a concurrent `run` of that worktree see it busy for an instant.
+    public func collect() -> [String] {
+        var removed = sweep()
+        let live = Set(registry.live().map { WorktreeLock.path(for: $0.worktree, in: state) })
+        for name in DirectoryListing.names(in: state.locks) where name.hasSuffix(".lock") {
+            let path = state.locks + "/" + name
+            guard !live.contains(path) else { continue }
+            let worktree = WorktreeLock.worktree(ofLock: path)
+            if WorktreeLock.removeIfUnheld(path) { removed.append("unused lock of `\(worktree ?? name)`") }
+        }
+        return removed
+    }
+
+    /// Half-written records (`NAME.tmp-PID`) whose writer is gone.
+    func sweepTemporaries() -> [String] {
+        var removed: [String] = []
+        for name in DirectoryListing.names(in: registry.directory) {
+            let parts = name.split(separator: "-")
+            guard name.contains(".tmp-"), let last = parts.last, let pid = Int32(last) else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                unlink(registry.directory + "/" + name)
+                removed.append("temporary file `\(name)`")
+            }
+        }
+        return removed
+    }
+}

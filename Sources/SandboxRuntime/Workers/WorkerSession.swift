@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SandboxCore
+
+/// `sandbox run` on a worker: one run per worktree (the lock), a registry record for
+/// `ps`/`status`/`kill`, the output copied to the worker's log, and `--events`, around the
+/// plain runner. The supervisor (this process) holds the lock for the whole run; if it is
+/// SIGKILLed, the sandbox dies with it (PR_SET_PDEATHSIG), the kernel drops the lock, and
+/// the next `sandbox` command sweeps the record (`StateSweeper`).
+public struct WorkerSession {
+    public var state: StateDirectory
+    public var wait = false
+    /// `--events FILE|fd:N`.
+    public var events: String?
+    /// Told once when the run has to wait for the worktree.
+    public var notice: (String) -> Void = { _ in }
+
+    public init(state: StateDirectory) { self.state = state }
+
+    public func run(_ plan: SandboxPlan, branch: String?, isRoot: Bool, id: String = SandboxRunner.newRunID()) throws(SandboxError) -> RunReport {
+        let registry = RunRegistry(state: state)
+        let eventSink = try events.map { target throws(SandboxError) in try EventSink.open(target, runID: id) }
+        guard let lock = try acquire(plan, registry: registry) else {
+            throw SandboxError(.worker, busyMessage(plan, registry: registry))
+        }
+        defer { lock.release() }
+
+        let startedAt = Clock.rfc3339Now()
+        let logs = LogStore(state: state)
+        var relay: OutputRelay?
+        var logPath: String?
+        if !plan.tty {
+            // --tty runs keep the caller's terminal (job control, ^C, the foreground group)
+            // and are not logged.
+            let log = try logs.create(worktree: plan.worktree, startedAt: startedAt, id: id)
+            logPath = log.path
+            do { relay = try OutputRelay(logFD: log.fd, logCap: logs.runCap) } catch {
+                close(log.fd)
+                throw error
+            }
+            // EPIPE from a caller that stopped reading is handled, not fatal; the command
+            // gets its signals reset in the child.
+            signal(SIGPIPE, SIG_IGN)
+        }
+        let processes = ProcessTable()
+        let live = LiveRecord(registry: registry, record: RunRecord(
+            id: id, worker: plan.worker, worktree: plan.worktree, branch: branch, profile: plan.profile,
+            command: plan.argv, supervisorPID: getpid(), supervisorStartTicks: processes.ownStartTicks(),
+            startedAt: startedAt, startedUnixMs: Clock.unixMilliseconds(), log: logPath))
+        try live.write()
+        defer { live.remove() }
+
+        let io = RunIO(relay: relay, events: eventSink, onStarted: { pid in
+            live.record.initPID = pid
+            live.record.phase = .running
+            try? live.write()
+        }, onStopping: {
+            live.record.phase = .stopping
+            try? live.write()
+        })
+        var report = SandboxRunner.run(plan, id: id, isRoot: isRoot, io: io)
+        relay?.finish()
+        report.log = logPath
+        if let eventSink {
+            var exited = eventSink.event(.exited)
+            exited.report = report
+            eventSink.emit(exited)
+            eventSink.finish()
+        }
+        if logPath != nil { logs.prune(directory: logs.directory(worktree: plan.worktree)) }
+        return report
+    }
+
+    func acquire(_ plan: SandboxPlan, registry: RunRegistry) throws(SandboxError) -> WorktreeLock? {
+        if let lock = try WorktreeLock.acquire(worktree: plan.worktree, state: state, wait: false) { return lock }
+        guard wait else { return nil }
+        notice("waiting: " + busyMessage(plan, registry: registry))
+        return try WorktreeLock.acquire(worktree: plan.worktree, state: state, wait: true)
+    }
+
+    /// "worker-api is busy: run 7f3a1b2c (pid 1234) since 12:01:07".
+    func busyMessage(_ plan: SandboxPlan, registry: RunRegistry) -> String {
+        guard let holder = registry.live().first(where: { $0.worktree == plan.worktree }) else {
+            return "\(plan.worker) is busy: another run holds `\(plan.worktree)`"
+        }
+        return "\(plan.worker) is busy: run \(holder.shortID) (pid \(holder.supervisorPID)) since \(Clock.localTimeOfDay(unixMs: holder.startedUnixMs))"
+    }
+}
+
+/// The run's record as it changes phase (shared with the supervisor's callbacks).
+final class LiveRecord {
+    let registry: RunRegistry
+    var record: RunRecord
+
+    init(registry: RunRegistry, record: RunRecord) {
+        self.registry = registry
+        self.record = record
+    }
+
+    func write() throws(SandboxError) { try registry.write(record) }
+    func remove() { registry.remove(record) }
+}
