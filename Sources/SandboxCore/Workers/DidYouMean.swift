@@ -3,12 +3,12 @@
 public enum DidYouMean {
     public static func suggestions(for name: String, among candidates: [String], limit: Int = 3) -> [String] {
         let target = Array(name.lowercased().unicodeScalars)
-        let allowed = max(2, target.count / 3)
+        let allowed = max(1, min(3, target.count / 4))
         var scored: [(String, Int)] = []
         for candidate in candidates {
             let lowered = candidate.lowercased()
             let d = distance(target, Array(lowered.unicodeScalars))
-            if d <= allowed || lowered.hasPrefix(name.lowercased()) || lowered.contains(name.lowercased()) {
+            if d <= allowed || (target.count >= 3 && lowered.hasPrefix(name.lowercased())) {
                 scored.append((candidate, d))
             }
         }

@@ -28,11 +28,11 @@ public struct StateSweeper {
             let record = registry.read(entry)
             if let worktree = record?.worktree {
                 let lock = WorktreeLock.path(for: worktree, in: state)
-                let lockGone = WorktreeLock.removeIfUnheld(lock)
+                let removal = WorktreeLock.removeIfUnheld(lock)
                 // Held: either a new run of that worktree (then this record is simply
                 // stale), or the dead run's sandbox is still being torn down (try later).
-                if !lockGone && !liveWorktrees.contains(worktree) { continue }
-                if lockGone { removed.append("lock of `\(worktree)`") }
+                if removal == .held && !liveWorktrees.contains(worktree) { continue }
+                if removal == .removed { removed.append("lock of `\(worktree)`") }
             }
             unlink(registry.directory + "/" + entry.name)
             let what = record.map { "run \($0.shortID) (worker \($0.worker))" } ?? "run \(entry.id)"
@@ -51,7 +51,7 @@ public struct StateSweeper {
             let path = state.locks + "/" + name
             guard !live.contains(path) else { continue }
             let worktree = WorktreeLock.worktree(ofLock: path)
-            if WorktreeLock.removeIfUnheld(path) { removed.append("unused lock of `\(worktree ?? name)`") }
+            if WorktreeLock.removeIfUnheld(path) == .removed { removed.append("unused lock of `\(worktree ?? name)`") }
         }
         return removed
     }

@@ -63,16 +63,25 @@ public final class WorktreeLock {
         fd = -1
     }
 
-    /// Removes a lock file nobody holds (a supervisor killed before it could). Returns
-    /// whether it did; a held lock is left alone.
-    public static func removeIfUnheld(_ path: String) -> Bool {
+    /// Drops the lock but leaves the file, as a killed holder does (tests of the sweep).
+    func abandonForTesting() {
+        guard fd >= 0 else { return }
+        close(fd)
+        fd = -1
+    }
+
+    public enum Removal { case absent, removed, held }
+
+    /// Removes a lock file nobody holds (a supervisor killed before it could); a held lock
+    /// is left alone.
+    public static func removeIfUnheld(_ path: String) -> Removal {
         let fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { return errno == ENOENT }
+        guard fd >= 0 else { return errno == ENOENT ? .absent : .held }
         defer { close(fd) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return false }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return .held }
         var held = stat(), current = stat()
-        guard fstat(fd, &held) == 0, lstat(path, &current) == 0, held.st_ino == current.st_ino else { return true }
-        return unlink(path) == 0
+        guard fstat(fd, &held) == 0, lstat(path, &current) == 0, held.st_ino == current.st_ino else { return .absent }
+        return unlink(path) == 0 ? .removed : .held
     }
 
     /// The worktree a lock file names (its content), for messages.

@@ -1,0 +1,83 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import SandboxCore
+@testable import SandboxRuntime
+
+/// Crash recovery and hygiene: a SIGKILLed supervisor takes its sandbox with it and the
+/// next command of any kind removes its record and lock; 200 runs in a row leave no
+/// process, mount, record, lock or descriptor behind. Real namespaces (root).
+@Suite(.serialized, .enabled(if: WorkersFixture.skipReason == nil, "needs root: runs sandboxes in real namespaces"))
+struct WorkersCrashTests {
+    @Test(arguments: [["ps"], ["plan", "api", "--", "true"], ["doctor"]])
+    func sigkilledSupervisorLeavesNothingAfterTheNextCommand(next: [String]) throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let run = try fixture.start(["run", "api", "--", "sh", "-c", "sleep 1000 & sleep 1000"])
+        #expect(WorkersFixture.eventually { fixture.registry.live().first?.phase == .running })
+        let record = try #require(fixture.registry.live().first)
+        let initPID = try #require(record.initPID)
+        #expect(!WorkersFixture.processes(in: fixture.path("api")).isEmpty, "the sandbox runs in the worktree")
+
+        kill(record.supervisorPID, SIGKILL)
+        run.wait()
+        #expect(run.exitCode == 137)
+        // Everything in the sandbox dies with its supervisor.
+        #expect(WorkersFixture.eventually { WorkersFixture.processes(in: fixture.path("api")).isEmpty },
+                "left: \(WorkersFixture.processes(in: fixture.path("api")))")
+        #expect(WorkersFixture.eventually { kill(initPID, 0) != 0 })
+        // The record is still there (nobody removed it) until the next command.
+        #expect(fixture.stateFiles().contains { $0.hasPrefix("runs/") })
+        _ = try fixture.run(next)
+        #expect(fixture.stateFiles().isEmpty, "after `sandbox \(next[0])`: \(fixture.stateFiles())")
+        #expect(WorkersFixture.mounts(mentioning: fixture.base).isEmpty)
+        // And the worktree is free again.
+        let again = try fixture.run(["run", "api", "--", "true"])
+        #expect(again.exitCode == 0, "\(again.errors)")
+    }
+
+    @Test func gcSaysWhatItRemoved() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        // A record and a lock as a supervisor killed mid-run leaves them, made by hand.
+        let state = try StateDirectory.open(path: fixture.state)
+        let lock = try #require(try WorktreeLock.acquire(worktree: fixture.path("api"), state: state, wait: false))
+        let dead = RunRecord(id: "00000000deadbeef", worker: "api", worktree: fixture.path("api"), branch: "api",
+                             profile: "strict", command: ["true"], supervisorPID: 999_999, supervisorStartTicks: 1,
+                             startedAt: "", startedUnixMs: 0)
+        try RunRegistry(state: state).write(dead)
+        // While the lock is held (a supervisor's init still dying), the record stays.
+        #expect(StateSweeper(state: state).sweep().isEmpty)
+        lock.abandonForTesting()
+        let gc = try fixture.run(["gc"])
+        #expect(gc.exitCode == 0)
+        #expect(gc.output.contains("stale record of run 00000000 (worker api)"), "\(gc.output)")
+        #expect(fixture.stateFiles().isEmpty)
+        let again = try fixture.run(["gc"])
+        #expect(again.output == "nothing to remove\n")
+    }
+
+    @Test func twoHundredSequentialRunsLeaveNothingBehind() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let worktree = fixture.path("api")
+        let fdsBefore = DirectoryListing.names(in: "/proc/self/fd").count
+        let mountsBefore = WorkersFixture.mounts(mentioning: fixture.base).count
+        var failures = 0
+        for i in 0..<200 {
+            let r = try fixture.run(["run", "api", "--", "sh", "-c", "echo run-\(i) > /tmp/x; cat /tmp/x"], timeout: 30)
+            if r.exitCode != 0 || r.output != "run-\(i)\n" { failures += 1 }
+        }
+        #expect(failures == 0)
+        #expect(WorkersFixture.processes(in: worktree).isEmpty, "no process left in the worktree")
+        #expect(WorkersFixture.mounts(mentioning: fixture.base).count == mountsBefore && mountsBefore == 0)
+        #expect(fixture.stateFiles().isEmpty, "\(fixture.stateFiles())")
+        let logs = LogStore(state: StateDirectory(path: fixture.state))
+        let kept = logs.logs(in: logs.directory(worktree: worktree))
+        #expect(kept.count == LogRetention.defaultKeep, "the last \(LogRetention.defaultKeep) runs' logs are kept")
+        #expect((try? FileSystem.readText(kept.last ?? "")) == "run-199\n")
+        #expect(DirectoryListing.names(in: "/proc/self/fd").count == fdsBefore)
+        #expect(DirectoryListing.names(in: fixture.state + "/logs").count == 1)
+    }
+}

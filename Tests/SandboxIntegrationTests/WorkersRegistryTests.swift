@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import SandboxCore
+@testable import SandboxRuntime
+
+/// One run per worktree (refusal and --wait) and `ps`, `status`, `kill`, `logs` against
+/// live runs. Real namespaces (root).
+@Suite(.serialized, .enabled(if: WorkersFixture.skipReason == nil, "needs root: runs sandboxes in real namespaces"))
+struct WorkersRegistryTests {
+    /// A command that prints `hello`, then waits for `release` in its worktree.
+    static let holdUntilReleased = ["sh", "-c", "echo hello; while [ ! -e release ]; do sleep 0.02; done; echo bye"]
+
+    func live(_ fixture: WorkersFixture, _ worker: String) -> RunRecord? {
+        fixture.registry.live().first { $0.worker == worker && $0.phase == .running }
+    }
+
+    @Test func busyWorktreeIsRefusedAtOnceOrWaitedFor() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let first = try fixture.start(["run", "api", "--"] + Self.holdUntilReleased)
+        #expect(WorkersFixture.eventually { live(fixture, "api") != nil })
+        let holder = try #require(live(fixture, "api"))
+
+        let started = Clock.monotonicNanoseconds()
+        let refused = try fixture.run(["run", "api", "--", "true"])
+        #expect(refused.exitCode == 125)
+        let expected = "api is busy: run \(holder.shortID) (pid \(holder.supervisorPID)) since \(Clock.localTimeOfDay(unixMs: holder.startedUnixMs))"
+        #expect(refused.errors.contains(expected), "\(refused.errors)")
+        #expect(Clock.monotonicNanoseconds() - started < 3_000_000_000, "refused at once")
+
+        // By path, the same worktree is the same lock.
+        let byPath = try fixture.run(["run", fixture.path("api"), "--", "true"])
+        #expect(byPath.exitCode == 125 && byPath.errors.contains("is busy"))
+
+        let waiter = try fixture.start(["run", "--wait", "api", "--", "sh", "-c", "cat release-time"])
+        usleep(300_000)
+        #expect(fixture.registry.live().count == 1, "the waiter writes no record while it waits")
+        try fixture.sh("date +%s%N > \(fixture.path("api"))/release-time && touch \(fixture.path("api"))/release")
+        first.wait()
+        waiter.wait()
+        #expect(first.exitCode == 0 && first.output == "hello\nbye\n")
+        #expect(waiter.exitCode == 0, "\(waiter.errors)")
+        #expect(waiter.errors.contains("waiting: api is busy"))
+        // The waiter ran after the holder had released: it read the file written for that.
+        #expect(!waiter.output.isEmpty)
+        #expect(fixture.stateFiles().isEmpty)
+    }
+
+    @Test func psStatusLogsAndKillOnALiveRun() throws {
+        let fixture = try WorkersFixture(worktrees: ["api", "web"])
+        defer { fixture.cleanup() }
+        let report = fixture.base + "/report.json"
+        let events = fixture.base + "/events.jsonl"
+        let run = try fixture.start(["run", "--report", report, "--events", events, "api", "--", "sh", "-c",
+                                     "echo hello; sleep 0.3; echo later; sleep 1000"])
+        #expect(WorkersFixture.eventually { live(fixture, "api") != nil })
+        let record = try #require(live(fixture, "api"))
+        #expect(record.branch == "api" && record.worktree == fixture.path("api") && record.initPID != nil)
+
+        let ps = try fixture.run(["ps"])
+        let row = ps.output.split(separator: "\n").first { $0.hasPrefix(record.shortID) }.map(String.init) ?? ""
+        #expect(row.contains("api") && row.contains("strict") && row.contains("\(record.supervisorPID)") && row.contains("running"), "\(ps.output)")
+        #expect(!row.hasSuffix(" -"), "MEM and CPU are measured: \(row)")
+
+        #expect(WorkersFixture.eventually { (try? fixture.run(["logs", "api"]).output) == "hello\nlater\n" })
+        let status = try fixture.run(["status", "--json", "api"])
+        #expect(status.exitCode == 0)
+        #expect(status.output.contains("\"since_last_output_ms\""))
+        #expect(!status.output.contains("\"since_last_output_ms\" : null"))
+        let byID = try fixture.run(["status", record.shortID])
+        #expect(byID.exitCode == 0 && byID.output.contains("worker api"))
+        let idle = try fixture.run(["status", "web"])
+        #expect(idle.exitCode == 1 && idle.output.contains("not running"))
+
+        // Follow: what the run writes after `logs --follow` started arrives too.
+        let follow = try fixture.start(["logs", "--follow", "api"])
+        let kill = try fixture.run(["kill", "api"])
+        #expect(kill.exitCode == 0 && kill.output.contains("stopped run \(record.shortID)"), "\(kill.errors)")
+        run.wait()
+        follow.wait(timeout: 10)
+        #expect(follow.exitCode == 0 && follow.output == "hello\nlater\n")
+
+        #expect(run.exitCode == 143, "sh died of the SIGTERM sent to every process")
+        let result = try fixture.report(report)
+        #expect(result.status == .signaled && result.signal == SIGTERM)
+        #expect(result.stoppedBy == StoppedBy(signal: SIGTERM, by: "sandbox kill", pid: kill.pid, escalated: false))
+        let after = try fixture.run(["status", "api"])
+        #expect(after.exitCode == 1)
+        let lines = try FileSystem.readText(events).split(separator: "\n").map(String.init)
+        #expect(lines.first?.contains("\"event\":\"started\"") == true && lines.first?.contains("\"namespaces\"") == true)
+        #expect(lines.contains { $0.contains("\"event\":\"signal\"") && $0.contains("\"by\":\"sandbox kill\"") })
+        #expect(lines.last?.contains("\"event\":\"exited\"") == true && lines.last?.contains("\"exit_code\":143") == true)
+        #expect(fixture.stateFiles().isEmpty)
+    }
+
+    @Test func killEscalatesToSIGKILLAfterTheGracePeriod() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let report = fixture.base + "/report.json"
+        // The shell and its child ignore SIGTERM: only SIGKILL ends them.
+        let run = try fixture.start(["run", "--report", report, "api", "--", "sh", "-c", "trap '' TERM; sleep 1000"])
+        #expect(WorkersFixture.eventually { live(fixture, "api") != nil })
+        let started = Clock.monotonicNanoseconds()
+        let kill = try fixture.run(["kill", "--grace", "1", "api"])
+        run.wait()
+        #expect(kill.exitCode == 0)
+        let elapsed = Clock.monotonicNanoseconds() - started
+        #expect(elapsed >= 1_000_000_000 && elapsed < 8_000_000_000, "\(elapsed / 1_000_000) ms")
+        let result = try fixture.report(report)
+        #expect(result.signal == SIGKILL && result.exitCode == 137)
+        #expect(result.stoppedBy?.escalated == true && result.stoppedBy?.by == "sandbox kill")
+    }
+
+    @Test func killWithASignalOnlySendsIt() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let run = try fixture.start(["run", "api", "--", "sh", "-c", "trap 'echo got-usr1; exit 7' USR1; while :; do sleep 0.05; done"])
+        #expect(WorkersFixture.eventually { live(fixture, "api") != nil })
+        usleep(200_000)  // the trap is set
+        let kill = try fixture.run(["kill", "--signal", "USR1", "api"])
+        run.wait()
+        #expect(kill.exitCode == 0)
+        #expect(run.exitCode == 7 && run.output.contains("got-usr1"))
+    }
+
+    @Test func unknownTargetsSuggestCandidates() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let miss = try fixture.run(["run", "apu", "--", "true"])
+        #expect(miss.exitCode == 125 && miss.errors.contains("did you mean api?"), "\(miss.errors)")
+        let main = try fixture.run(["run", "repo", "--", "true"])
+        #expect(main.exitCode == 125 && main.errors.contains("main worktree"))
+        let allowed = try fixture.run(["run", "--allow-main", "repo", "--", "true"])
+        #expect(allowed.exitCode == 0, "\(allowed.errors)")
+        let state = try fixture.run(["run", fixture.state, "--", "true"])
+        #expect(state.exitCode == 125 && state.errors.contains("state directory"), "\(state.errors)")
+        let kill = try fixture.run(["kill", "api"])
+        #expect(kill.exitCode != 0 && kill.errors.contains("no live run"))
+        // A worktree the invoking user neither owns nor may write (uid 4242 against root's 0755).
+        let foreign = try fixture.run(["plan", fixture.path("api"), "--", "true"], environment: [],
+                                      as: 4242)
+        #expect(foreign.exitCode == 125 && foreign.errors.contains("may not write"), "\(foreign.errors)")
+    }
+}

@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import SandboxCore
+@testable import SandboxRuntime
+
+/// The output relay: what the caller receives is byte for byte what the command wrote, on
+/// the same stream, in order; exit codes are kept; a caller that stops reading stops the
+/// command as a direct pipe would. Real namespaces (root).
+@Suite(.serialized, .enabled(if: WorkersFixture.skipReason == nil, "needs root: runs sandboxes in real namespaces"))
+struct WorkersRelayTests {
+    @Test func largeOutputArrivesWholeAndInOrderOnItsOwnStream() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let r = try fixture.run(["run", "api", "--", "sh", "-c", "seq 1 200000; echo to-stderr >&2; exit 42"])
+        #expect(r.exitCode == 42)
+        let expected = (1...200000).map(String.init).joined(separator: "\n") + "\n"
+        #expect(r.output == expected, "stdout: \(r.stdout.count) bytes")
+        #expect(r.errors == "to-stderr\n")
+    }
+
+    @Test func interleavingIsKeptWhenStdoutAndStderrAreOneFile() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let out = fixture.base + "/both.txt"
+        let script = "for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done"
+        try fixture.sh("cd \(fixture.repo) && SANDBOX_STATE_DIR=\(fixture.state) \(fixture.sandbox) run api -- sh -c '\(script)' > \(out) 2>&1")
+        #expect(try FileSystem.readText(out) == "out1\nerr1\nout2\nerr2\nout3\nerr3\nout4\nerr4\nout5\nerr5\n")
+    }
+
+    @Test func aCallerThatStopsReadingStopsTheCommand() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let out = fixture.base + "/status"
+        // `yes` would run forever if the relay kept draining its pipe after `head` left.
+        _ = try Subprocess.run(["bash", "-c", "cd \(fixture.repo) && SANDBOX_STATE_DIR=\(fixture.state) timeout 20 \(fixture.sandbox) run api -- yes | head -n 2 >/dev/null; echo ${PIPESTATUS[0]} > \(out)"])
+        let status = try FileSystem.readText(out).split(separator: "\n").first.map(String.init)
+        #expect(status == "141", "yes died of SIGPIPE (128+13), not of the timeout: \(status ?? "")")
+    }
+
+    @Test func eventsGoToAnInheritedDescriptor() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let out = fixture.base + "/events"
+        try fixture.sh("cd \(fixture.repo) && SANDBOX_STATE_DIR=\(fixture.state) \(fixture.sandbox) run --events fd:3 api -- sh -c 'exit 5' 3> \(out); test $? = 5")
+        let lines = try FileSystem.readText(out).split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(lines)")
+        #expect(lines.first?.contains("\"event\":\"started\"") == true)
+        #expect(lines.last?.contains("\"event\":\"exited\"") == true && lines.last?.contains("\"exit_code\":5") == true)
+    }
+
+    @Test func ttyRunsAreNotLogged() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let report = fixture.base + "/report.json"
+        let r = try fixture.run(["run", "--tty", "--report", report, "api", "--", "sh", "-c", "echo direct"])
+        #expect(r.exitCode == 0 && r.output == "direct\n")
+        #expect(try fixture.report(report).log == nil)
+    }
+}

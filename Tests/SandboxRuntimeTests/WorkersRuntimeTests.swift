@@ -1,0 +1,164 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+@testable import SandboxCore
+@testable import SandboxRuntime
+
+/// State directory, worktree locks, registry and sweep, worker resolution refusals and the
+/// non-blocking output sink, against temporary directories (no root needed).
+@Suite(.serialized)
+struct WorkersRuntimeTests {
+    let dir: String
+
+    init() {
+        var template = Array("/tmp/sandbox-workers-rt-XXXXXX".utf8CString)
+        dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!)! })
+    }
+
+    func cleanup() { _ = try? Subprocess.run(["rm", "-rf", dir]) }
+
+    func sh(_ command: String) throws {
+        #expect(try Subprocess.run(["sh", "-c", command]).status == 0, "\(command)")
+    }
+
+    @Test func stateDirectoryIsPrivateAndOurs() throws {
+        defer { cleanup() }
+        let state = try StateDirectory.open(path: dir + "/a/state")
+        for path in [state.path, state.runs, state.locks, state.logs] {
+            let st = try #require(FileSystem.lstatInfo(path))
+            #expect(st.st_mode & 0o777 == 0o700, "\(path)")
+        }
+        // A symlink where the state should be is refused, not followed.
+        try sh("mkdir \(dir)/elsewhere && ln -s \(dir)/elsewhere \(dir)/link")
+        #expect(throws: SandboxError.self) { try StateDirectory.open(path: dir + "/link") }
+        // Loose permissions are tightened.
+        try sh("mkdir -m 0755 \(dir)/loose")
+        _ = try StateDirectory.open(path: dir + "/loose")
+        #expect(FileSystem.lstatInfo(dir + "/loose").map { $0.st_mode & 0o777 } == 0o700)
+        #expect(StateDirectory.defaultPath(uid: 0, environment: [:]) == "/run/sandbox")
+        #expect(StateDirectory.defaultPath(uid: 1000, environment: ["XDG_RUNTIME_DIR": "/run/user/1000"]) == "/run/user/1000/sandbox")
+        #expect(StateDirectory.defaultPath(uid: 1000, environment: [:]) == "/tmp/sandbox-1000")
+    }
+
+    @Test func oneLockPerWorktree() throws {
+        defer { cleanup() }
+        let state = try StateDirectory.open(path: dir + "/state")
+        let first = try #require(try WorktreeLock.acquire(worktree: "/w/api", state: state, wait: false))
+        #expect(try WorktreeLock.acquire(worktree: "/w/api", state: state, wait: false) == nil, "busy")
+        let other = try WorktreeLock.acquire(worktree: "/w/web", state: state, wait: false)
+        #expect(other != nil, "another worktree is free")
+        #expect(WorktreeLock.worktree(ofLock: first.path) == "/w/api")
+        #expect(WorktreeLock.removeIfUnheld(first.path) == .held, "a held lock is not removed")
+        first.release()
+        other?.release()
+        #expect(DirectoryListing.names(in: state.locks).isEmpty, "released locks leave no file")
+        let again = try WorktreeLock.acquire(worktree: "/w/api", state: state, wait: false)
+        #expect(again != nil)
+    }
+
+    func record(pid: Int32, ticks: UInt64, worktree: String = "/w/api") -> RunRecord {
+        RunRecord(id: "abcdef0123456789", worker: "api", worktree: worktree, branch: "api", profile: "strict",
+                  command: ["true"], supervisorPID: pid, supervisorStartTicks: ticks,
+                  startedAt: "2026-11-25T12:00:00.000Z", startedUnixMs: 1)
+    }
+
+    @Test func registryTellsLiveFromDeadAndSweepsTheDead() throws {
+        defer { cleanup() }
+        let state = try StateDirectory.open(path: dir + "/state")
+        let registry = RunRegistry(state: state)
+        let me = ProcessTable().ownStartTicks()
+        #expect(me > 0)
+        let live = record(pid: getpid(), ticks: me)
+        var reused = record(pid: getpid(), ticks: me + 1, worktree: "/w/web")  // our pid, another start: pid reuse
+        reused.id = "1111111111111111"
+        try registry.write(live)
+        try registry.write(reused)
+        #expect(registry.live() == [live])
+        #expect(registry.find("api").isFound && registry.find("abcd").isFound && !registry.find("web").isFound)
+        let removed = StateSweeper(state: state).sweep()
+        #expect(removed.count == 1 && removed[0].contains("run 11111111"), "\(removed)")
+        #expect(registry.entries().map(\.id) == [live.id])
+        registry.remove(live)
+        #expect(registry.entries().isEmpty)
+    }
+
+    @Test func resolutionRefusals() throws {
+        defer { cleanup() }
+        try sh("git init -q -b main \(dir)/repo && git -C \(dir)/repo -c user.name=t -c user.email=t@t commit -q --allow-empty -m init"
+            + " && git -C \(dir)/repo worktree add -q -b api \(dir)/api && mkdir -p \(dir)/a/api \(dir)/b/api \(dir)/folder/w1 \(dir)/state/x")
+        let cwd = dir + "/repo"
+        #expect(try WorktreeResolver.resolve("api", currentDirectory: cwd).branch == "api")
+        func refusal(_ worker: String, _ options: WorktreeResolver.Options = .init()) -> String {
+            do {
+                _ = try WorktreeResolver.resolve(worker, currentDirectory: cwd, options: options)
+                return "accepted"
+            } catch { return error.message }
+        }
+        #expect(refusal("repo").contains("main worktree"))
+        #expect(refusal("repo", .init(allowMain: true)) == "accepted")
+        try sh("mkdir \(dir)/home")
+        #expect(refusal(dir + "/home", .init(home: [dir + "/home"])).contains("home directory"))
+        #expect(refusal(dir + "/state/x", .init(stateDirectory: dir + "/state")).contains("state directory"))
+        #expect(refusal(dir + "/a", .init(stateDirectory: dir + "/a/api")).contains("holds the runner's state"))
+        #expect(refusal("apj").contains("did you mean api?"))
+        #expect(refusal("w1").contains("unknown worker"))
+        #expect(try WorktreeResolver.resolve("w1", currentDirectory: cwd, options: .init(workersDirectory: dir + "/folder")).path == dir + "/folder/w1")
+        #expect(refusal("w2", .init(workersDirectory: dir + "/folder")).contains("did you mean w1?"))
+    }
+
+    @Test func ambiguousWorktreeNamesAreAnError() throws {
+        defer { cleanup() }
+        try sh("git init -q -b main \(dir)/repo && git -C \(dir)/repo -c user.name=t -c user.email=t@t commit -q --allow-empty -m init"
+            + " && git -C \(dir)/repo worktree add -q -b one \(dir)/a/api && git -C \(dir)/repo worktree add -q -b two \(dir)/b/api")
+        do {
+            _ = try WorktreeResolver.resolve("api", currentDirectory: dir + "/repo")
+            Issue.record("an ambiguous name was accepted")
+        } catch {
+            #expect(error.message.contains("ambiguous") && error.message.contains(dir + "/a/api") && error.message.contains(dir + "/b/api"))
+        }
+    }
+
+    @Test func sinkNeverBlocksOnAFullPipe() throws {
+        var fds: [Int32] = [-1, -1]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let sink = OutputSink.caller(fd: fds[1], capacity: 1 << 20)
+        close(fds[1])
+        #expect(sink.mode == .nonBlocking, "a pipe is reopened non-blocking")
+        let chunk = [UInt8](repeating: 0x41, count: 256 << 10)  // four times a pipe's capacity
+        let started = Clock.monotonicNanoseconds()
+        chunk.withUnsafeBytes { sink.append($0) }
+        sink.flush(writable: false)
+        #expect(Clock.monotonicNanoseconds() - started < 1_000_000_000, "flush returned without a reader")
+        #expect(sink.pending > 0 && sink.pending < chunk.count, "part went into the pipe, the rest waits")
+        // The caller's own descriptor stays blocking: only our reopened one is non-blocking.
+        #expect(fcntl(fds[0], F_GETFL) & O_NONBLOCK == 0)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var drained = 0
+        while sink.pending > 0 {
+            drained += buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
+            sink.flush(writable: true)
+        }
+        sink.close()
+        while case let n = buffer.withUnsafeMutableBytes({ read(fds[0], $0.baseAddress, $0.count) }), n > 0 { drained += n }
+        #expect(drained == chunk.count, "every byte arrives, once")
+    }
+
+    @Test func sinkOfAClosedReaderBreaks() throws {
+        var fds: [Int32] = [-1, -1]
+        #expect(pipe(&fds) == 0)
+        let previous = signal(SIGPIPE, SIG_IGN)
+        defer { signal(SIGPIPE, previous) }
+        let sink = OutputSink.caller(fd: fds[1])
+        close(fds[1])
+        close(fds[0])
+        [UInt8](repeating: 1, count: 10).withUnsafeBytes { sink.append($0) }
+        sink.flush(writable: false)
+        #expect(sink.broken && sink.isDiscarding)
+    }
+}
+
+extension RunRegistry.Lookup {
+    var isFound: Bool { if case .found = self { return true } else { return false } }
+}
