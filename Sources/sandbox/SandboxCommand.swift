@@ -17,7 +17,7 @@ struct SandboxCommand: ParsableCommand {
     /// line errors, which swift-argument-parser would exit with 64) are 125.
     static func main() {
         let args = CommandLine.arguments.dropFirst()
-        sweepStaleRuns()
+        if args.first != "gc" { sweepStaleRuns() }  // gc sweeps itself, and says what it removed
         if getenv("SANDBOX_NO_FAST_PARSE") == nil, let verb = args.first, verb == "run" || verb == "plan",
            let parsed = FastRunParser.parse(args.dropFirst(), allowReport: verb == "run") {
             finish(fastPath(verb, parsed))
