@@ -66,8 +66,8 @@ struct WorkersCoreTests {
         let gone = LogRetention.toDelete(names.shuffled(), keep: 10)
         #expect(gone == ["20261125T120001Z-1.log", "20261125T120002Z-2.log"])
         #expect(LogRetention.toDelete(["a.log"], keep: 10).isEmpty)
-        #expect(LogRetention.fileName(startedAt: "2026-11-25T12:01:07.123Z", id: "7f3a") == "20261125T120107Z-7f3a.log")
-        #expect(LogRetention.runID(ofLog: "20261125T120107Z-7f3a.log") == "7f3a")
+        #expect(LogRetention.fileName(startedAt: "2026-11-25T12:01:07.123Z", id: "7f3a") == "20261125T120107.123Z-7f3a.log")
+        #expect(LogRetention.runID(ofLog: "20261125T120107.123Z-7f3a.log") == "7f3a")
         #expect(LogRetention.workerKey(name: "a b/c", worktree: "/w").hasPrefix("a_b_c-"))
         #expect(LogRetention.workerKey(name: "api", worktree: "/x/api") != LogRetention.workerKey(name: "api", worktree: "/y/api"))
     }

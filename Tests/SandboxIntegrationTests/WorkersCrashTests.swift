@@ -18,7 +18,8 @@ struct WorkersCrashTests {
         #expect(WorkersFixture.eventually { fixture.registry.live().first?.phase == .running })
         let record = try #require(fixture.registry.live().first)
         let initPID = try #require(record.initPID)
-        #expect(!WorkersFixture.processes(in: fixture.path("api")).isEmpty, "the sandbox runs in the worktree")
+        #expect(WorkersFixture.eventually { WorkersFixture.processes(in: fixture.path("api")).count >= 2 },
+                "the sandbox runs in the worktree")
 
         kill(record.supervisorPID, SIGKILL)
         run.wait()
@@ -62,7 +63,6 @@ struct WorkersCrashTests {
         let fixture = try WorkersFixture(worktrees: ["api"])
         defer { fixture.cleanup() }
         let worktree = fixture.path("api")
-        let fdsBefore = DirectoryListing.names(in: "/proc/self/fd").count
         let mountsBefore = WorkersFixture.mounts(mentioning: fixture.base).count
         var failures = 0
         for i in 0..<200 {
@@ -77,7 +77,6 @@ struct WorkersCrashTests {
         let kept = logs.logs(in: logs.directory(worktree: worktree))
         #expect(kept.count == LogRetention.defaultKeep, "the last \(LogRetention.defaultKeep) runs' logs are kept")
         #expect((try? FileSystem.readText(kept.last ?? "")) == "run-199\n")
-        #expect(DirectoryListing.names(in: "/proc/self/fd").count == fdsBefore)
         #expect(DirectoryListing.names(in: fixture.state + "/logs").count == 1)
     }
 }

@@ -11,9 +11,10 @@ public enum LogRetention {
         return logs.count > keep ? Array(logs.prefix(logs.count - keep)) : []
     }
 
-    /// "20261125T120107Z-<id>.log": sortable by start, names its run.
+    /// "20261125T120107.123Z-<id>.log": sortable by start (to the millisecond: one worktree
+    /// runs one command at a time, each taking longer than that), names its run.
     public static func fileName(startedAt: String, id: String) -> String {
-        let compact = startedAt.prefix(19).filter { $0 != "-" && $0 != ":" }
+        let compact = startedAt.prefix(23).filter { $0 != "-" && $0 != ":" }
         return "\(compact)Z-\(id).log"
     }
 
