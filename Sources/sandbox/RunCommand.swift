@@ -33,12 +33,17 @@ struct RunCommand: ParsableCommand {
     static func execute(_ arguments: RunArguments) -> Int32 {
         let host = HostProbe.facts()
         let result: RunReport
+        var reportError: SandboxError?
         do {
             let (plan, worktree) = try arguments.resolveAndPlan(host: host)
             var session = WorkerSession(state: try StateDirectory.openDefault())
             session.wait = arguments.wait
             session.events = arguments.events
             session.notice = { if !arguments.quiet { Output.error($0) } }
+            session.finished = { report in
+                guard let path = arguments.report else { return }
+                do throws(SandboxError) { try JSONOutput.writeReport(report, to: path) } catch { reportError = error }
+            }
             result = try session.run(plan, branch: worktree.branch, isRoot: host.isRoot)
         } catch {
             // Nothing was started: a report still says why, for harnesses that read it.
@@ -54,11 +59,9 @@ struct RunCommand: ParsableCommand {
                 Output.error("seccomp: denied \(denied.name) (\(denied.count)×)")
             }
         }
-        if let report = arguments.report {
-            do { try JSONOutput.writeReport(result, to: report) } catch {
-                Output.error(error.description)
-                return ExitCodes.runnerFailure
-            }
+        if let reportError {
+            Output.error(reportError.description)
+            return ExitCodes.runnerFailure
         }
         return result.exitCode
     }

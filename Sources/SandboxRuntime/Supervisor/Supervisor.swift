@@ -25,12 +25,21 @@ public struct Supervisor {
     /// mask) and receives them on a signalfd. Call before launching: a signal that arrives
     /// in between is then delivered to us, not lost or fatal.
     public init() throws(SandboxError) {
+        let mask = try Self.blockForwardedSignals()
+        signalFD = withUnsafePointer(to: mask) { sbx_signalfd($0) }
+        guard signalFD >= 0 else { throw SystemError.last(.supervise, "signalfd") }
+    }
+
+    /// Blocks the forwarded signals now: one that arrives later stays pending and is read
+    /// from the signalfd once supervision starts (a `sandbox kill` of a run still in its
+    /// `starting` phase is then a stop request, not the runner's death).
+    @discardableResult
+    public static func blockForwardedSignals() throws(SandboxError) -> sigset_t {
         var mask = sigset_t()
         guard sbx_block_signals(Self.forwardedSignals, Int32(Self.forwardedSignals.count), &mask) == 0 else {
             throw SystemError.last(.supervise, "pthread_sigmask")
         }
-        signalFD = sbx_signalfd(&mask)
-        guard signalFD >= 0 else { throw SystemError.last(.supervise, "signalfd") }
+        return mask
     }
 
     public func close() { _ = Glibc.close(signalFD) }

@@ -15,6 +15,9 @@ public struct WorkerSession {
     public var events: String?
     /// Told once when the run has to wait for the worktree.
     public var notice: (String) -> Void = { _ in }
+    /// Called with the report while the run still holds its record and lock (the CLI writes
+    /// `--report` here), so whoever sees the run gone from the registry finds its report.
+    public var finished: (RunReport) -> Void = { _ in }
 
     public init(state: StateDirectory) { self.state = state }
 
@@ -25,6 +28,8 @@ public struct WorkerSession {
             throw SandboxError(.worker, busyMessage(plan, registry: registry))
         }
         defer { lock.release() }
+        // From here on a `sandbox kill` (SIGTERM) is a request read by the supervisor.
+        try Supervisor.blockForwardedSignals()
 
         let startedAt = Clock.rfc3339Now()
         let logs = LogStore(state: state)
@@ -69,6 +74,7 @@ public struct WorkerSession {
             eventSink.finish()
         }
         if logPath != nil { logs.prune(directory: logs.directory(worktree: plan.worktree)) }
+        finished(report)
         return report
     }
 
