@@ -47,7 +47,8 @@ extension RunArguments {
         let environment = host.callerEnvironment
         return WorktreeResolver.Options(
             workersDirectory: workersDir ?? environment["SANDBOX_WORKERS_DIR"], allowMain: allowMain,
-            stateDirectory: StateDirectory.defaultPath(uid: geteuid(), environment: environment))
+            stateDirectory: StateDirectory.defaultPath(uid: geteuid(), environment: environment),
+            home: environment["HOME"].map { [$0] } ?? [])
     }
 
     func resolveAndPlan(host: HostFacts) throws(SandboxError) -> (plan: SandboxPlan, worktree: WorktreeInfo) {

@@ -46,8 +46,8 @@ extension SandboxCommand {
     /// are removed. Quiet, and never in the way: a state directory that cannot be opened
     /// here is reported by the commands that need it.
     static func sweepStaleRuns() {
-        guard let state = try? StateDirectory.openDefault() else { return }
-        StateSweeper(state: state).sweep()
+        // No state directory yet: nothing to sweep (the first `run` creates it).
+        StateSweeper(state: StateDirectory(path: StateDirectory.defaultPath())).sweep()
     }
 
     static func fastPath(_ verb: String, _ arguments: RunArguments) -> Int32 {

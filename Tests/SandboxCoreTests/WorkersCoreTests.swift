@@ -18,14 +18,25 @@ struct WorkersCoreTests {
         #expect(StopRequest(value: Int32(bitPattern: 0x5300_000A)) == nil, "signal 0 is no request")
     }
 
-    @Test func recordFileNamesCarryPidAndStartTime() {
-        let name = RunRecord.fileName(id: "7f3a1b2c3d4e5f60", pid: 1234, startTicks: 987654)
-        #expect(name == "7f3a1b2c3d4e5f60.1234.987654.run")
-        let parsed = RunRecord.parseFileName(name)
-        #expect(parsed?.id == "7f3a1b2c3d4e5f60" && parsed?.pid == 1234 && parsed?.startTicks == 987654)
-        for bad in ["x.run", "7f3a.1234.987654.run.tmp-55", "7F3A.1.2.run", "7f3a.-1.2.run", "7f3a.1.2.json", "..1.run"] {
+    @Test func recordFileNamesCarryPidStartTimeAndPhase() {
+        let name = RunRecord.fileName(id: "7f3a1b2c3d4e5f60", pid: 1234, startTicks: 987654, phase: .running)
+        #expect(name == "7f3a1b2c3d4e5f60.1234.987654.running.run")
+        #expect(RunRecord.parseFileName(name) == .init(id: "7f3a1b2c3d4e5f60", pid: 1234, startTicks: 987654, phase: .running))
+        for bad in ["x.run", "7f3a.1234.987654.running.run.tmp-55", "7F3A.1.2.running.run", "7f3a.-1.2.running.run",
+                    "7f3a.1.2.running.json", "..1.running.run", "7f3a.1.2.paused.run", "7f3a.1.2.run"] {
             #expect(RunRecord.parseFileName(bad) == nil, "\(bad)")
         }
+    }
+
+    @Test func recordJSONReadsBack() throws {
+        var record = RunRecord(id: "7f3a", worker: "w \"q\"\n", worktree: "/w/\u{1}x", branch: nil, profile: "strict",
+                               command: ["sh", "-c", "echo \\ ok\t"], supervisorPID: 9, supervisorStartTicks: 10,
+                               startedAt: "2026-11-25T12:00:00.000Z", startedUnixMs: 11, phase: .stopping, log: "/l")
+        record.initPID = 12
+        record.cgroup = ["/sys/fs/cgroup/sandbox/7f3a"]
+        let decoded = try JSONDecoder().decode(RunRecord.self, from: Data(record.jsonLine().utf8))
+        #expect(decoded == record)
+        #expect(RunRecord.Phase.starting < .running && RunRecord.Phase.running < .stopping)
     }
 
     @Test func signalNames() {

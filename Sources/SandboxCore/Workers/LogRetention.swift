@@ -27,7 +27,11 @@ public enum LogRetention {
     /// The directory name for a worker's logs: its base name and a hash of the worktree's
     /// real path (two worktrees with one name keep apart; the name stays readable).
     public static func workerKey(name: String, worktree: String) -> String {
-        let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" }.prefix(64))
+        let bytes = name.utf8.prefix(64).map { c -> UInt8 in
+            let ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F || c == 0x2E
+            return ok ? c : 0x5F
+        }
+        let safe = String(decoding: bytes, as: UTF8.self)
         return "\(safe.isEmpty ? "worker" : safe)-\(fnv1a(worktree))"
     }
 

@@ -14,12 +14,15 @@ public struct RunRegistry: Sendable {
         self.processes = processes
     }
 
-    public func write(_ record: RunRecord) throws(SandboxError) {
+    /// Writes the record under its phase's name, then removes `previous` (the record
+    /// before this phase change), never renaming over a file (see `RunRecord.fileName`).
+    public func write(_ record: RunRecord, replacing previous: RunRecord? = nil) throws(SandboxError) {
         do {
-            try FileSystem.writeAtomically(try JSONOutput.encode(record, pretty: false), to: path(of: record), mode: 0o600, stage: .state)
+            try FileSystem.writeAtomically(Array(record.jsonLine().utf8), to: path(of: record), mode: 0o600, stage: .state)
         } catch {
             throw error.wrapped("registry")
         }
+        if let previous, previous.fileName != record.fileName { remove(previous) }
     }
 
     public func remove(_ record: RunRecord) {
@@ -33,13 +36,26 @@ public struct RunRegistry: Sendable {
         public var id: String
         public var pid: Int32
         public var startTicks: UInt64
+        public var phase: RunRecord.Phase
+
+        public init?(fileName name: String) {
+            guard let parsed = RunRecord.parseFileName(name) else { return nil }
+            (self.name, id, pid, startTicks, phase) = (name, parsed.id, parsed.pid, parsed.startTicks, parsed.phase)
+        }
     }
 
     /// Every record file, alive or not, from its name alone.
+    public func files() -> [Entry] {
+        DirectoryListing.names(in: directory).compactMap(Entry.init(fileName:))
+    }
+
+    /// One entry a run: of a run caught between two phases, the later one.
     public func entries() -> [Entry] {
-        DirectoryListing.names(in: directory).compactMap { name in
-            RunRecord.parseFileName(name).map { Entry(name: name, id: $0.id, pid: $0.pid, startTicks: $0.startTicks) }
+        var latest: [String: Entry] = [:]
+        for entry in files() where latest[entry.id].map({ $0.phase < entry.phase }) ?? true {
+            latest[entry.id] = entry
         }
+        return latest.values.sorted { $0.name < $1.name }
     }
 
     public func read(_ entry: Entry) -> RunRecord? {

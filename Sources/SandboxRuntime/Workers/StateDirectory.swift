@@ -34,7 +34,17 @@ public struct StateDirectory: Sendable {
     }
 
     public static func openDefault() throws(SandboxError) -> StateDirectory {
-        try open(path: defaultPath(uid: geteuid(), environment: HostProbe.environment()))
+        try open(path: defaultPath())
+    }
+
+    /// `defaultPath(uid:environment:)` for this process, with getenv (no copy of the
+    /// whole environment on the startup path).
+    public static func defaultPath() -> String {
+        var environment: [String: String] = [:]
+        for name in ["SANDBOX_STATE_DIR", "XDG_RUNTIME_DIR"] {
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
+        return defaultPath(uid: geteuid(), environment: environment)
     }
 
     /// Creates `path` (parents too, for the top level) as 0700, or accepts an existing one

@@ -20,9 +20,12 @@ public struct StateSweeper {
     @discardableResult
     public func sweep() -> [String] {
         var removed: [String] = []
-        let entries = registry.entries()
-        let dead = entries.filter { !registry.isAlive($0) }
-        guard !dead.isEmpty else { return sweepTemporaries() }
+        let names = DirectoryListing.names(in: registry.directory)
+        let entries = names.compactMap(RunRegistry.Entry.init(fileName:))
+        // Every file of a dead run (a run killed between two phases may have two).
+        let dead = entries.filter { !registry.isAlive($0) }.sorted { $0.phase > $1.phase }
+        let temporaries = names.contains { $0.contains(".tmp-") }
+        guard !dead.isEmpty else { return temporaries ? sweepTemporaries() : [] }
         let liveWorktrees = Set(entries.filter(registry.isAlive).compactMap(registry.read).map(\.worktree))
         for entry in dead {
             let record = registry.read(entry)
@@ -36,9 +39,10 @@ public struct StateSweeper {
             }
             unlink(registry.directory + "/" + entry.name)
             let what = record.map { "run \($0.shortID) (worker \($0.worker))" } ?? "run \(entry.id)"
-            removed.append("stale record of \(what): supervisor pid \(entry.pid) is gone")
+            let line = "stale record of \(what): supervisor pid \(entry.pid) is gone"
+            if !removed.contains(line) { removed.append(line) }
         }
-        return removed + sweepTemporaries()
+        return removed + (temporaries ? sweepTemporaries() : [])
     }
 
     /// Also lock files with no live run behind them (a supervisor killed between taking the
@@ -50,8 +54,7 @@ public struct StateSweeper {
         for name in DirectoryListing.names(in: state.locks) where name.hasSuffix(".lock") {
             let path = state.locks + "/" + name
             guard !live.contains(path) else { continue }
-            let worktree = WorktreeLock.worktree(ofLock: path)
-            if WorktreeLock.removeIfUnheld(path) == .removed { removed.append("unused lock of `\(worktree ?? name)`") }
+            if WorktreeLock.removeIfUnheld(path) == .removed { removed.append("unused lock file `\(path)`") }
         }
         return removed
     }

@@ -104,6 +104,16 @@ final class LiveRecord {
         self.record = record
     }
 
-    func write() throws(SandboxError) { try registry.write(record) }
-    func remove() { registry.remove(record) }
+    /// The record as last written (its file name carries the phase).
+    private var written: RunRecord?
+
+    func write() throws(SandboxError) {
+        try registry.write(record, replacing: written)
+        written = record
+    }
+
+    func remove() {
+        if let written { registry.remove(written) }
+        written = nil
+    }
 }

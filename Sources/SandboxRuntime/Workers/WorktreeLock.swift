@@ -45,10 +45,8 @@ public final class WorktreeLock {
             // The holder before us may have unlinked the file we waited on.
             var held = stat(), current = stat()
             if fstat(fd, &held) == 0, lstat(path, &current) == 0, held.st_ino == current.st_ino, held.st_dev == current.st_dev {
-                // For `gc` and people: which worktree this lock is about.
-                let text = Array((worktree + "\n").utf8)
-                _ = ftruncate(fd, 0)
-                _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+                // Empty: which worktree a lock is about is in the live run's record (a
+                // file with data costs its unlink a wait for writeback on ext4).
                 return WorktreeLock(path: path, worktree: worktree, fd: fd)
             }
             close(fd)
@@ -82,11 +80,5 @@ public final class WorktreeLock {
         var held = stat(), current = stat()
         guard fstat(fd, &held) == 0, lstat(path, &current) == 0, held.st_ino == current.st_ino else { return .absent }
         return unlink(path) == 0 ? .removed : .held
-    }
-
-    /// The worktree a lock file names (its content), for messages.
-    public static func worktree(ofLock path: String) -> String? {
-        (try? FileSystem.readText(path, limit: 4096, noFollow: true, stage: .state))?
-            .split(separator: "\n").first.map(String.init)
     }
 }

@@ -21,6 +21,8 @@ public enum WorktreeResolver {
         public var stateDirectory: String?
         /// The invoking user (real ids): the worktree must be theirs or writable by them.
         public var uid: uid_t
+        /// Their home: $HOME; the password database's entry is checked too when the
+        /// worktree belongs to them (a home belongs to its user).
         public var home: [String]
 
         public init(workersDirectory: String? = nil, allowMain: Bool = false, stateDirectory: String? = nil,
@@ -86,13 +88,17 @@ public enum WorktreeResolver {
         guard st.st_uid == options.uid || access(real, W_OK) == 0 else {
             throw SandboxError(.worker, "worker `\(real)` belongs to uid \(st.st_uid) and uid \(options.uid) may not write it; refusing")
         }
+        let owner = getpwuid(st.st_uid)
+        if st.st_uid == options.uid, let dir = owner?.pointee.pw_dir, real == ((try? FileSystem.realPath(String(cString: dir))) ?? "") {
+            throw SandboxError(.worker, "refusing the home directory `\(real)` as a worktree")
+        }
         let git = try GitMetadata.inspect(worktree: real)
         if git.directoryInside && !options.allowMain {
             throw SandboxError(.worker, "worker `\(real)` is a repository's main worktree (its `.git` is a directory); refusing: run in a linked worktree (git worktree add), or pass --allow-main")
         }
         var info = WorktreeInfo(
             name: name ?? lastComponent(real), path: real, ownerUID: st.st_uid, ownerGID: st.st_gid,
-            ownerName: userName(st.st_uid), gitMetadata: git.readOnlyPaths, gitDirectoryInside: git.directoryInside)
+            ownerName: owner?.pointee.pw_name.map { String(cString: $0) } ?? "sandbox", gitMetadata: git.readOnlyPaths, gitDirectoryInside: git.directoryInside)
         info.branch = branch ?? git.branch
         return info
     }
@@ -124,10 +130,5 @@ public enum WorktreeResolver {
 
     static func lastComponent(_ path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? path
-    }
-
-    static func userName(_ uid: uid_t) -> String {
-        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return "sandbox" }
-        return String(cString: name)
     }
 }
