@@ -36,7 +36,7 @@ extension ParseContext {
                     bind = BindSpec(source: parts[0], target: parts.count == 2 ? parts[1] : nil)
                 }
             } else if let table = element.table {
-                guard onlyKeys(["source", "target"], in: table, at: elementPath, entry: "read_write entry") else { continue }
+                guard onlyKeys(["source", "target"], in: table, at: elementPath) else { continue }
                 let source = tablePath(table, "source", at: elementPath, required: true)
                 let target = tablePath(table, "target", at: elementPath, required: false)
                 if let source { bind = BindSpec(source: source, target: target) }
@@ -75,7 +75,7 @@ extension ParseContext {
                     spec = TmpfsSpec(target: parts[0], sizeBytes: TmpfsSpec.defaultSize)
                 }
             } else if let table = element.table {
-                guard onlyKeys(["target", "size"], in: table, at: elementPath, entry: "tmpfs entry") else { continue }
+                guard onlyKeys(["target", "size"], in: table, at: elementPath) else { continue }
                 if let target = tablePath(table, "target", at: elementPath, required: true) {
                     if let sizeValue = table["size"] {
                         if case .integer(let bytes)? = size("\(elementPath).size", sizeValue, min: sizeKind.lowerBound, max: sizeKind.upperBound, unlimited: false) {
@@ -115,7 +115,7 @@ extension ParseContext {
     mutating func removals(_ path: String, _ value: TOMLValueConvertible, of kind: ProfileSchema.Kind?) -> ProfileValue? {
         let rule: (String) -> String?
         switch kind {
-        case .envPatterns?: rule = Self.envPatternProblem
+        case .envPatterns?: rule = Self.envDenyPatternProblem
         case .capabilities?: rule = Self.capabilityProblem
         case .envMap?: rule = { EnvironmentOverride.isValidName($0) ? nil : "\(TOMLText.quoted($0)) is not a valid variable name" }
         default: rule = Self.pathProblem
@@ -126,7 +126,7 @@ extension ParseContext {
     mutating func io(_ path: String, _ value: TOMLValueConvertible) -> ProfileValue? {
         if value.string == "unlimited" { return .unlimited }
         guard let table = value.table else { wrongType(path, "a table { weight, read_bps, write_bps, read_iops, write_iops }", value); return nil }
-        guard onlyKeys(ProfileSchema.ioKeys, in: table, at: path, entry: "io") else { return nil }
+        guard onlyKeys(ProfileSchema.ioKeys, in: table, at: path) else { return nil }
         guard !table.isEmpty else { problem(path, "names no limit (use weight, read_bps, write_bps, read_iops, write_iops)"); return nil }
         var io = IOLimits()
         func number(_ v: ProfileValue?) -> UInt64? { if case .integer(let n)? = v { return n }; return nil }
@@ -139,13 +139,13 @@ extension ParseContext {
     }
 
     /// False (with a problem per stranger) when the table holds a key not in `known`.
-    mutating func onlyKeys(_ known: [String], in table: TOMLTable, at path: String, entry: String) -> Bool {
+    mutating func onlyKeys(_ known: [String], in table: TOMLTable, at path: String) -> Bool {
         var ok = true
         for name in table.keys where !known.contains(name) {
             ok = false
             let hint = Suggestions.closest(to: name, in: known).map { "; did you mean \"\($0)\"?" }
                 ?? "; expected " + known.map { "\"\($0)\"" }.joined(separator: ", ")
-            problem("\(path).\(name)", "unknown key \(TOMLText.quoted(name)) in \(entry)\(hint)", prefix: false)
+            problem("\(path).\(name)", "\(Self.display(path)): unknown key \(TOMLText.quoted(name))\(hint)", prefix: false)
         }
         return ok
     }
@@ -173,6 +173,11 @@ extension ParseContext {
             return "\(q) is not a clean path (no empty, \".\" or \"..\" parts, no trailing \"/\")"
         }
         return nil
+    }
+
+    /// `deny = ["*"]` is allowed (it passes nothing); `allow = ["*"]` is not.
+    static func envDenyPatternProblem(_ s: String) -> String? {
+        s == "*" ? nil : envPatternProblem(s)
     }
 
     static func envPatternProblem(_ s: String) -> String? {

@@ -20,7 +20,9 @@ extension ParseContext {
         case .paths: result = stringList(path, value, "an array of absolute paths", Self.pathProblem).map(ProfileValue.strings)
         case .binds: result = binds(path, value).map(ProfileValue.binds)
         case .tmpfs: result = tmpfsList(path, value).map(ProfileValue.tmpfs)
-        case .envPatterns: result = stringList(path, value, "an array of variable names or PREFIX* patterns", Self.envPatternProblem).map(ProfileValue.strings)
+        case .envPatterns:
+            let rule = key.name == "deny" ? Self.envDenyPatternProblem : Self.envPatternProblem
+            result = stringList(path, value, "an array of variable names or PREFIX* patterns", rule).map(ProfileValue.strings)
         case .envMap: result = envMap(path, value).map(ProfileValue.map)
         case .capabilities: result = stringList(path, value, "an array of capability names", Self.capabilityProblem).map(ProfileValue.strings)
         case .removals(let target): result = removals(path, value, of: ProfileSchema.key(key.table + "." + target)?.kind)
@@ -135,7 +137,8 @@ extension ParseContext {
             return nil
         }
         // cgroup cpu.max cannot express less than 1% of a CPU (1 ms per 100 ms period).
-        guard number.isFinite, number >= 0.01, number <= 1024 else { problem(path, "\(number) is out of range (0.01 to 1024)"); return nil }
+        guard number.isFinite else { problem(path, "\(number) is not a finite number"); return nil }
+        guard number >= 0.01, number <= 1024 else { problem(path, "\(number) is out of range (0.01 to 1024)"); return nil }
         return .number(number)
     }
 

@@ -50,8 +50,9 @@ public enum ProfileParser {
         if error.description.contains("cannot redefine existing") {
             let locator = TOMLKeyLocator.locate(bytes)
             if let duplicate = locator.duplicates.first(where: { $0.second == line }) ?? locator.duplicates.first {
+                let what = duplicate.isTable ? "table [\(duplicate.key)]" : "key \"\(duplicate.key)\""
                 return ProfileProblem(origin: origin, line: duplicate.second, key: duplicate.key,
-                                      message: "duplicate key \"\(duplicate.key)\" (first set on line \(duplicate.first))")
+                                      message: "duplicate \(what) (first on line \(duplicate.first))")
             }
         }
         return ProfileProblem(origin: origin, line: line, message: "invalid TOML: \(error.description)")

@@ -11,8 +11,8 @@ struct TOMLKeyLocator {
     private(set) var lines: [String: Int] = [:]
     /// Lines holding a string with an escaped NUL character.
     private(set) var nulEscapeLines: [Int] = []
-    /// Keys assigned twice: (key, first line, second line).
-    private(set) var duplicates: [(key: String, first: Int, second: Int)] = []
+    /// Keys (or `[tables]`) defined twice: (key, first line, second line, is a table header).
+    private(set) var duplicates: [(key: String, first: Int, second: Int, isTable: Bool)] = []
 
     private let bytes: [UInt8]
     private var index = 0
@@ -72,7 +72,7 @@ struct TOMLKeyLocator {
         }
         let name = path.joined(separator: ".")
         if !isArray, assigned.contains(name), let first = lines[name] {
-            duplicates.append((name, first, headerLine))
+            duplicates.append((name, first, headerLine, true))
         }
         assigned.insert(name)
         if lines[name] == nil { lines[name] = headerLine }
@@ -86,7 +86,7 @@ struct TOMLKeyLocator {
         let path = prefix + key
         let name = path.joined(separator: ".")
         if assigned.contains(name), let first = lines[name] {
-            duplicates.append((name, first, keyLine))
+            duplicates.append((name, first, keyLine, false))
         } else {
             lines[name] = keyLine
         }
