@@ -16,7 +16,10 @@ public struct ProfileText: Equatable, Sendable {
 /// A profile with `extends` resolved, and the files it came from, itself first.
 public struct ResolvedProfile: Equatable, Sendable {
     public var profile: Profile
+    /// Origins of the texts, itself first ("profiles/strict.toml", "built-in strict").
     public var chain: [String]
+    /// Their identities (real paths, "builtin:NAME"), in the same order.
+    public var identities: [String]
 }
 
 /// Resolves `extends`: the base's values first, then each file over it. Scalars override,
@@ -61,7 +64,9 @@ public enum ProfileResolver {
                 texts.append(found)
             }
         }
-        return merge(name: name, layers: layers).map { ResolvedProfile(profile: $0, chain: texts.map(\.origin)) }
+        return merge(name: name, layers: layers).map {
+            ResolvedProfile(profile: $0, chain: texts.map(\.origin), identities: texts.map(\.identity))
+        }
     }
 
     /// `layers` is the file itself first, its root base last.
