@@ -8,6 +8,7 @@ extension Profile {
         switch path {
         case "description": return .string(description)
         case "filesystem.read_only": return .strings(fs.readOnly)
+        case "filesystem.read_only_binds": return .binds(fs.readOnlyBinds)
         case "filesystem.read_write": return .binds(fs.readWrite)
         case "filesystem.tmpfs": return .tmpfs(fs.tmpfs)
         case "filesystem.masked": return .strings(fs.masked)
@@ -47,6 +48,7 @@ extension Profile {
         switch (path, value) {
         case ("description", .string(let s)): description = s
         case ("filesystem.read_only", .strings(let v)): filesystem.readOnly = v
+        case ("filesystem.read_only_binds", .binds(let v)): filesystem.readOnlyBinds = v
         case ("filesystem.read_write", .binds(let v)): filesystem.readWrite = v
         case ("filesystem.tmpfs", .tmpfs(let v)): filesystem.tmpfs = v
         case ("filesystem.masked", .strings(let v)): filesystem.masked = v

@@ -63,6 +63,9 @@ public struct FilesystemSettings: Codable, Equatable, Sendable {
     /// Host paths bound read-only at the same path. A path the host lacks is skipped: a
     /// missing toolchain is less access, never less protection.
     public var readOnly: [String]
+    /// Read-only binds at another path or that must exist (`--ro-bind SRC[:DST]`,
+    /// `read_only_binds`); unlike `readOnly`, a missing source is an error.
+    public var readOnlyBinds: [BindSpec]
     public var readWrite: [BindSpec]
     public var tmpfs: [TmpfsSpec]
     /// Paths hidden inside the sandbox (a file behind /dev/null, a directory behind an empty
@@ -74,11 +77,12 @@ public struct FilesystemSettings: Codable, Equatable, Sendable {
     public var git: GitAccess
 
     public init(
-        readOnly: [String] = ["/usr", "/etc"], readWrite: [BindSpec] = [], tmpfs: [TmpfsSpec] = [],
+        readOnly: [String] = ["/usr", "/etc"], readOnlyBinds: [BindSpec] = [], readWrite: [BindSpec] = [], tmpfs: [TmpfsSpec] = [],
         masked: [String] = [], tmpSizeBytes: UInt64 = 256 << 20, shmSizeBytes: UInt64 = 64 << 20,
         homeSizeBytes: UInt64 = 64 << 20, git: GitAccess = .readOnly
     ) {
         self.readOnly = readOnly
+        self.readOnlyBinds = readOnlyBinds
         self.readWrite = readWrite
         self.tmpfs = tmpfs
         self.masked = masked

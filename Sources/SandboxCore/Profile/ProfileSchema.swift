@@ -53,6 +53,8 @@ public enum ProfileSchema {
 
         Key(table: "filesystem", name: "read_only", kind: .paths),
         Key(table: "filesystem", name: "read_only_remove", kind: .removals(of: "read_only")),
+        Key(table: "filesystem", name: "read_only_binds", kind: .binds),
+        Key(table: "filesystem", name: "read_only_binds_remove", kind: .removals(of: "read_only_binds")),
         Key(table: "filesystem", name: "read_write", kind: .binds),
         Key(table: "filesystem", name: "read_write_remove", kind: .removals(of: "read_write")),
         Key(table: "filesystem", name: "tmpfs", kind: .tmpfs),
