@@ -13,6 +13,22 @@ public enum BuiltinProfiles {
         return ProfileText(origin: "built-in \(name)", identity: "builtin:\(name)", bytes: Array(entry.text.utf8))
     }
 
+    /// The built-in strict profile, parsed from its embedded text. Tests keep every built-in
+    /// valid; should that ever fail, this is the schema's defaults (the same strict
+    /// settings), never something looser.
+    public static var strict: Profile {
+        named(defaultName) ?? Profile(name: defaultName, description: "strict (defaults)")
+    }
+
+    /// Every built-in that parses, in name order.
+    public static var all: [Profile] { names.compactMap(named) }
+
+    /// A built-in profile by name, nil when there is none. Callers that take `--profile`
+    /// should use the runtime's `ProfileLoader`, which also searches files.
+    public static func named(_ name: String) -> Profile? {
+        try? load(name).get().profile
+    }
+
     /// Parses and resolves a built-in profile; a built-in extends only built-ins.
     public static func load(_ name: String) -> Result<ResolvedProfile, ProfileProblems> {
         guard let text = text(named: name) else {

@@ -164,3 +164,65 @@ public struct ProfileLoader: Sendable {
         identity.hasPrefix("builtin:") ? "built-in " + identity.dropFirst(8) : identity
     }
 }
+
+extension ProfileLoader {
+    /// The loader for this process: its working directory and environment.
+    public static func forCurrentProcess() -> ProfileLoader {
+        var cwd = "/"
+        if let buffer = getcwd(nil, 0) {
+            cwd = String(cString: buffer)
+            free(buffer)
+        }
+        var environment: [String] = []
+        var cursor = environ
+        while let entry = cursor.pointee {
+            environment.append(String(cString: entry))
+            cursor += 1
+        }
+        return ProfileLoader(searchPath: .forCaller(directory: cwd, environment: environment), currentDirectory: cwd)
+    }
+
+    /// `load` for `sandbox run`/`plan`: the first problem as a profile error (exit 125).
+    public func loadForRun(_ argument: String?, worktree: String) throws(SandboxError) -> LoadedProfile {
+        switch load(argument, worktree: worktree) {
+        case .success(let loaded): return loaded
+        case .failure(let problems): throw problems.sandboxError
+        }
+    }
+
+    /// One row of `sandbox profile list`.
+    public struct Listing: Equatable, Sendable {
+        public var name: String
+        /// The file, or "built-in".
+        public var source: String
+        public var description: String
+        /// The file that wins over this one, when another comes first in the search order.
+        public var shadowedBy: String?
+    }
+
+    /// Every profile in search order; a name found again later is listed as shadowed.
+    public func list() -> [Listing] {
+        var rows: [Listing] = []
+        var seen: [String: String] = [:]
+        func describe(_ argument: String) -> String {
+            switch load(argument, worktree: nil) {
+            case .success(let loaded): return loaded.profile.description
+            case .failure(let problems): return "invalid: " + (problems.problems.first?.description ?? "")
+            }
+        }
+        for (_, dir) in searchPath.directories {
+            for file in ProfileFiles.tomlFiles(in: dir) {
+                let name = String(file.dropLast(5))
+                guard ProfileName.isValid(name) else { continue }
+                let path = "\(dir)/\(file)"
+                rows.append(Listing(name: name, source: path, description: describe(path), shadowedBy: seen[name]))
+                if seen[name] == nil { seen[name] = path }
+            }
+        }
+        for name in BuiltinProfiles.names {
+            let description = (try? BuiltinProfiles.load(name).get().profile.description) ?? "invalid"
+            rows.append(Listing(name: name, source: "built-in", description: description, shadowedBy: seen[name]))
+        }
+        return rows
+    }
+}
