@@ -13,7 +13,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp",
@@ -21,9 +20,7 @@ let package = Package(
         .systemLibrary(name: "CCap", pkgConfig: "libcap",
                        providers: [.apt(["libcap-dev"])]),
         .target(name: "CSandbox"),
-        .target(
-            name: "SandboxCore",
-            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "SandboxCore"),
         .target(
             name: "SandboxRuntime",
             dependencies: ["SandboxCore", "CSandbox", "CSeccomp", "CCap"]),

@@ -1,11 +1,9 @@
-import TOMLKit
-
 /// Checks for the list and table kinds. Element problems name the element
 /// ("filesystem.read_only[2]") and its own line.
 extension ParseContext {
     /// An array of strings, each checked by `rule` (which returns a problem or nil); an
     /// entry given twice is an error (in a reviewed file it is a merge mistake).
-    mutating func stringList(_ path: String, _ value: TOMLValueConvertible, _ expected: String,
+    mutating func stringList(_ path: String, _ value: TOMLNode, _ expected: String,
                              _ rule: (String) -> String?) -> [String]? {
         guard let array = value.array else { wrongType(path, expected, value); return nil }
         var result: [String] = []
@@ -19,7 +17,7 @@ extension ParseContext {
         return result
     }
 
-    mutating func binds(_ path: String, _ value: TOMLValueConvertible) -> [BindSpec]? {
+    mutating func binds(_ path: String, _ value: TOMLNode) -> [BindSpec]? {
         let expected = "an array of \"SRC[:DST]\" strings or { source, target } tables"
         guard let array = value.array else { wrongType(path, expected, value); return nil }
         var result: [BindSpec] = []
@@ -53,7 +51,7 @@ extension ParseContext {
         return result
     }
 
-    mutating func tmpfsList(_ path: String, _ value: TOMLValueConvertible) -> [TmpfsSpec]? {
+    mutating func tmpfsList(_ path: String, _ value: TOMLNode) -> [TmpfsSpec]? {
         let expected = "an array of \"DST[:SIZE]\" strings or { target, size } tables"
         guard let array = value.array else { wrongType(path, expected, value); return nil }
         var result: [TmpfsSpec] = []
@@ -98,7 +96,7 @@ extension ParseContext {
         return result
     }
 
-    mutating func envMap(_ path: String, _ value: TOMLValueConvertible) -> [String: String]? {
+    mutating func envMap(_ path: String, _ value: TOMLNode) -> [String: String]? {
         guard let table = value.table else { wrongType(path, "a table of NAME = \"value\"", value); return nil }
         var result: [String: String] = [:]
         for name in table.keys {
@@ -112,7 +110,7 @@ extension ParseContext {
         return result
     }
 
-    mutating func removals(_ path: String, _ value: TOMLValueConvertible, of kind: ProfileSchema.Kind?) -> ProfileValue? {
+    mutating func removals(_ path: String, _ value: TOMLNode, of kind: ProfileSchema.Kind?) -> ProfileValue? {
         let rule: (String) -> String?
         switch kind {
         case .envPatterns?: rule = Self.envDenyPatternProblem
@@ -123,7 +121,7 @@ extension ParseContext {
         return stringList(path, value, "an array of entries to remove", rule).map(ProfileValue.strings)
     }
 
-    mutating func io(_ path: String, _ value: TOMLValueConvertible) -> ProfileValue? {
+    mutating func io(_ path: String, _ value: TOMLNode) -> ProfileValue? {
         if value.string == "unlimited" { return .unlimited }
         guard let table = value.table else { wrongType(path, "a table { weight, read_bps, write_bps, read_iops, write_iops }", value); return nil }
         guard onlyKeys(ProfileSchema.ioKeys, in: table, at: path) else { return nil }

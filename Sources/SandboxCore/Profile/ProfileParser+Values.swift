@@ -1,8 +1,6 @@
-import TOMLKit
-
 /// One check per `ProfileSchema.Kind`. A key's value is stored only when it is entirely valid.
 extension ParseContext {
-    mutating func check(_ key: ProfileSchema.Key, _ value: TOMLValueConvertible) {
+    mutating func check(_ key: ProfileSchema.Key, _ value: TOMLNode) {
         let path = key.path
         let before = problems.count
         let result: ProfileValue?
@@ -31,26 +29,26 @@ extension ParseContext {
         if problems.count == before, let result { layer.values[path] = result }
     }
 
-    mutating func wrongType(_ path: String, _ expected: String, _ value: TOMLValueConvertible) {
-        problem(path, "expected \(expected), found \(Self.typeName(value))")
+    mutating func wrongType(_ path: String, _ expected: String, _ value: TOMLNode) {
+        problem(path, "expected \(expected), found \(value.typeName)")
     }
 
     // MARK: scalars
 
-    mutating func text(_ path: String, _ value: TOMLValueConvertible) -> String? {
+    mutating func text(_ path: String, _ value: TOMLNode) -> String? {
         guard let s = value.string else { wrongType(path, "a string", value); return nil }
         if s.unicodeScalars.contains(where: Self.isControl) { problem(path, "must be one line without control characters"); return nil }
         if s.count > 200 { problem(path, "is longer than 200 characters"); return nil }
         return s
     }
 
-    mutating func profileName(_ path: String, _ value: TOMLValueConvertible) -> String? {
+    mutating func profileName(_ path: String, _ value: TOMLNode) -> String? {
         guard let s = value.string else { wrongType(path, "a profile name", value); return nil }
         guard ProfileName.isValid(s) else { problem(path, "\(TOMLText.quoted(s)) is not a profile name (\(ProfileName.rule))"); return nil }
         return s
     }
 
-    mutating func choice(_ path: String, _ value: TOMLValueConvertible, _ options: [String]) -> String? {
+    mutating func choice(_ path: String, _ value: TOMLNode, _ options: [String]) -> String? {
         let list = options.map { "\"\($0)\"" }.joined(separator: ", ")
         guard let s = value.string else { wrongType(path, "one of \(list)", value); return nil }
         guard options.contains(s) else {
@@ -61,7 +59,7 @@ extension ParseContext {
         return s
     }
 
-    mutating func size(_ path: String, _ value: TOMLValueConvertible, min: UInt64, max: UInt64, unlimited: Bool) -> ProfileValue? {
+    mutating func size(_ path: String, _ value: TOMLNode, min: UInt64, max: UInt64, unlimited: Bool) -> ProfileValue? {
         let bytes: UInt64
         if let i = value.int {
             guard i >= 0 else { problem(path, "must not be negative"); return nil }
@@ -98,7 +96,7 @@ extension ParseContext {
         }
     }
 
-    mutating func duration(_ path: String, _ value: TOMLValueConvertible, min: Double, max: Double, unlimited: Bool) -> ProfileValue? {
+    mutating func duration(_ path: String, _ value: TOMLNode, min: Double, max: Double, unlimited: Bool) -> ProfileValue? {
         if let i = value.int {
             problem(path, "a duration needs a unit: write \"\(i)s\" (or ms, m, h)")
             return nil
@@ -122,14 +120,14 @@ extension ParseContext {
         }
     }
 
-    mutating func count(_ path: String, _ value: TOMLValueConvertible, min: UInt64, max: UInt64, unlimited: Bool) -> ProfileValue? {
+    mutating func count(_ path: String, _ value: TOMLNode, min: UInt64, max: UInt64, unlimited: Bool) -> ProfileValue? {
         if unlimited, value.string == "unlimited" { return .unlimited }
         guard let i = value.int else { wrongType(path, unlimited ? "an integer or \"unlimited\"" : "an integer", value); return nil }
         guard i >= 0, UInt64(i) >= min, UInt64(i) <= max else { problem(path, "\(i) is out of range (\(min) to \(max))"); return nil }
         return .integer(UInt64(i))
     }
 
-    mutating func cpus(_ path: String, _ value: TOMLValueConvertible) -> ProfileValue? {
+    mutating func cpus(_ path: String, _ value: TOMLNode) -> ProfileValue? {
         if value.string == "unlimited" { return .unlimited }
         let number: Double
         if let i = value.int { number = Double(i) } else if let d = value.double { number = d } else {
@@ -142,7 +140,7 @@ extension ParseContext {
         return .number(number)
     }
 
-    mutating func hostID(_ path: String, _ value: TOMLValueConvertible) -> ProfileValue? {
+    mutating func hostID(_ path: String, _ value: TOMLNode) -> ProfileValue? {
         guard let i = value.int else { wrongType(path, "an integer", value); return nil }
         if i == 0 { problem(path, "0 is root; a sandbox never runs as host root"); return nil }
         // (uid_t)-1 means "no change" to setresuid: never a real id.

@@ -1,38 +1,27 @@
-import TOMLKit
-
 /// Text in, a checked `ProfileLayer` or every problem found out. Pure: no file system.
 ///
-/// Order of checks: size cap, NUL bytes and UTF-8 on the raw bytes; TOML syntax (TOMLKit,
-/// toml++ inside: duplicate keys are syntax errors there); escaped NULs; then every key
-/// against `ProfileSchema`. Problems carry the file, the line and the key.
+/// Order of checks: size cap, NUL bytes and UTF-8 on the raw bytes; TOML syntax
+/// (`TOMLParser`: duplicate keys and tables, escaped NULs); then every key against
+/// `ProfileSchema`. Problems carry the file, the line and the key.
 public enum ProfileParser {
     public static func parse(_ text: String, origin: String) -> Result<ProfileLayer, ProfileProblems> {
         parse(Array(text.utf8), origin: origin)
     }
 
     public static func parse(_ bytes: [UInt8], origin: String) -> Result<ProfileLayer, ProfileProblems> {
-        let text: String
-        switch ProfileBytes.check(bytes, origin: origin) {
-        case .success(let checked): text = checked
-        case .failure(let problem): return .failure(ProfileProblems([problem]))
+        if case .failure(let problem) = ProfileBytes.check(bytes, origin: origin) {
+            return .failure(ProfileProblems([problem]))
         }
-        let root: TOMLTable
-        do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            return .failure(ProfileProblems([syntaxProblem(error, bytes: bytes, origin: origin)]))
-        } catch {
-            return .failure(ProfileProblems([ProfileProblem(origin: origin, line: nil, message: "invalid TOML")]))
+        let document: TOMLParser.Document
+        switch TOMLParser.parse(bytes) {
+        case .success(let parsed): document = parsed
+        case .failure(let error):
+            let message = error.message.hasPrefix("duplicate") || error.message.contains("NUL")
+                ? error.message : "invalid TOML at column \(error.column): \(error.message)"
+            return .failure(ProfileProblems([ProfileProblem(origin: origin, line: error.line, message: message)]))
         }
-        let locator = TOMLKeyLocator.locate(bytes)
-        if !locator.nulEscapeLines.isEmpty {
-            // TOMLKit would cut such a string (or key) short at the NUL: refuse before reading any.
-            return .failure(ProfileProblems(locator.nulEscapeLines.map {
-                ProfileProblem(origin: origin, line: $0, message: "a string holds an escaped NUL character (\\u0000)")
-            }))
-        }
-        var context = ParseContext(origin: origin, lines: locator.lines)
-        context.walk(root)
+        var context = ParseContext(origin: origin, lines: document.lines)
+        context.walk(document.root)
         if context.layer.extends == nil {
             for key in ProfileSchema.keys where context.layer.values[key.path] != nil {
                 if case .removals = key.kind {
@@ -42,20 +31,6 @@ public enum ProfileParser {
         }
         if context.problems.isEmpty { return .success(context.layer) }
         return .failure(ProfileProblems(context.sortedProblems))
-    }
-
-    /// toml++'s own message, except that a key given twice is named as such with both lines.
-    static func syntaxProblem(_ error: TOMLParseError, bytes: [UInt8], origin: String) -> ProfileProblem {
-        let line = error.source.begin.line > 0 ? error.source.begin.line : nil
-        if error.description.contains("cannot redefine existing") {
-            let locator = TOMLKeyLocator.locate(bytes)
-            if let duplicate = locator.duplicates.first(where: { $0.second == line }) ?? locator.duplicates.first {
-                let what = duplicate.isTable ? "table [\(duplicate.key)]" : "key \"\(duplicate.key)\""
-                return ProfileProblem(origin: origin, line: duplicate.second, key: duplicate.key,
-                                      message: "duplicate \(what) (first on line \(duplicate.first))")
-            }
-        }
-        return ProfileProblem(origin: origin, line: line, message: "invalid TOML: \(error.description)")
     }
 }
 
@@ -117,7 +92,7 @@ struct ParseContext {
                 check(key, value)
             } else if ProfileSchema.tables.contains(name) {
                 guard let table = value.table else {
-                    problem(name, "expected a table ([\(name)]), found \(Self.typeName(value))")
+                    problem(name, "expected a table ([\(name)]), found \(value.typeName)")
                     continue
                 }
                 for inner in table.keys {
@@ -125,11 +100,11 @@ struct ParseContext {
                     if let key = ProfileSchema.key(name + "." + inner) {
                         check(key, innerValue)
                     } else {
-                        unknownKey(inner, in: name, isTable: innerValue.type == .table)
+                        unknownKey(inner, in: name, isTable: innerValue.table != nil)
                     }
                 }
             } else {
-                unknownKey(name, in: "", isTable: value.type == .table)
+                unknownKey(name, in: "", isTable: value.table != nil)
             }
         }
     }
@@ -145,17 +120,5 @@ struct ParseContext {
             message += home.table.isEmpty ? "; it belongs at the top level" : "; it belongs in [\(home.table)]"
         }
         problem(path, message, prefix: false)
-    }
-
-    static func typeName(_ value: TOMLValueConvertible) -> String {
-        switch value.type {
-        case .table: return "a table"
-        case .array: return "an array"
-        case .string: return "a string"
-        case .int: return "an integer"
-        case .double: return "a float"
-        case .bool: return "a boolean"
-        case .date, .time, .dateTime: return "a date/time"
-        }
     }
 }
