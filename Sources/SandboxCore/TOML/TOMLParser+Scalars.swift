@@ -161,7 +161,7 @@ extension TOMLParser {
             }
             return .integer(n)
         }
-        if body.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
+        if body.first?.isNumber == true, body.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
             return .float(try float(String(body), negative: negative, token: token, fail: fail))
         }
         guard !body.isEmpty, body.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "_") }), Self.validUnderscores(body) else {
