@@ -72,7 +72,9 @@ public struct ProfileLoader: Sendable {
         if ProfileName.isFileReference(argument) {
             let path = argument.hasPrefix("/") ? argument : currentDirectory + "/" + argument
             switch readFile(path, shownAs: argument, guardDirs: guardDirs) {
-            case .failure(let problem): return .failure(ProfileProblems([problem]))
+            case .failure(var problem):
+                if problem.message == Self.missing { problem.message = "no such profile file" }
+                return .failure(ProfileProblems([problem]))
             case .success(let text): first = text
             }
             var base = Substring(argument.split(separator: "/").last ?? Substring(argument))
