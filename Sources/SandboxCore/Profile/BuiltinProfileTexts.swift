@@ -15,6 +15,8 @@ description = "Host network for trusted dependency installs; otherwise isolated 
 [filesystem]
 # Same read-only toolchains as strict and standard.
 read_only = ["/usr", "/etc", "/opt"]
+# Read-only binds at another path (SRC:DST): none.
+read_only_binds = []
 # No extra read-write binds: downloaded packages go into the worktree or ~/.cache.
 read_write = []
 # A private download cache at ~/.cache.
@@ -81,6 +83,8 @@ description = "Loopback network for test servers; more room; same filesystem iso
 [filesystem]
 # Same read-only toolchains as strict; nothing of the host is writable but the worktree.
 read_only = ["/usr", "/etc", "/opt"]
+# Read-only binds at another path (SRC:DST): none.
+read_only_binds = []
 # No extra read-write binds.
 read_write = []
 # A private build cache at ~/.cache (lost after the run, shared by nothing).
@@ -158,6 +162,8 @@ description = "No network; only the worktree is writable; toolchains read-only."
 # extra toolchains. A directory the host lacks is skipped (less access, never less
 # protection). Nothing else of the host is visible: no /root, /home, /run, /var.
 read_only = ["/usr", "/etc", "/opt"]
+# Read-only binds at another path (SRC:DST): none.
+read_only_binds = []
 # Extra host directories bound read-write: none. The worktree itself is always bound
 # read-write at its own path; it is not listed here.
 read_write = []
