@@ -166,8 +166,8 @@ extension ParseContext {
         guard s.hasPrefix("/") else { return "\(q) is not an absolute path" }
         if s == "/" { return "\"/\" would expose the whole host; name the directories instead" }
         if s.utf8.count > 4095 { return "path is longer than 4095 bytes" }
-        let parts = s.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
-        if parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
+        let parts = s.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        if parts.contains(where: { $0.isEmpty || $0.elementsEqual(".".utf8) || $0.elementsEqual("..".utf8) }) {
             return "\(q) is not a clean path (no empty, \".\" or \"..\" parts, no trailing \"/\")"
         }
         return nil

@@ -38,7 +38,7 @@ extension ParseContext {
     mutating func text(_ path: String, _ value: TOMLNode) -> String? {
         guard let s = value.string else { wrongType(path, "a string", value); return nil }
         if s.unicodeScalars.contains(where: Self.isControl) { problem(path, "must be one line without control characters"); return nil }
-        if s.count > 200 { problem(path, "is longer than 200 characters"); return nil }
+        if s.unicodeScalars.count > 200 { problem(path, "is longer than 200 characters"); return nil }
         return s
     }
 

@@ -67,8 +67,9 @@ public enum ProfileUnits {
 
     /// "512MiB" -> ("512", "MiB"): the leading ASCII digits and the rest.
     static func split(_ text: String) -> (String, String) {
-        let digits = text.prefix { $0.isASCII && $0.isNumber }
-        return (String(digits), String(text.dropFirst(digits.count)))
+        let bytes = Array(text.utf8)
+        let count = bytes.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+        return (String(decoding: bytes[..<count], as: UTF8.self), String(decoding: bytes[count...], as: UTF8.self))
     }
 }
 
