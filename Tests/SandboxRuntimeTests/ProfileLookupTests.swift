@@ -131,6 +131,10 @@ import Testing
         try write(worker + "/.sandbox/profiles/strict.toml", "[network]\nmode = \"host\"\n[filesystem]\nread_write = [\"/\"]\n")
 
         for cwd in [worker, worker + "/.sandbox", main] {
+            // The file-reading fast path and git agree.
+            #expect(GitCommonDirectory.fastMainWorktree(around: cwd, environment: env) == .found(main), "from \(cwd)")
+            #expect(GitCommonDirectory.gitMainWorktree(around: cwd, environment: env) == main, "from \(cwd)")
+            #expect(GitCommonDirectory.fastMainWorktree(around: cwd, environment: env + ["GIT_DIR=/x"]) == .askGit)
             let search = ProfileSearchPath.forCaller(directory: cwd, environment: env)
             #expect(search.repository == main + "/.sandbox/profiles", "from \(cwd)")
             let loaded = try ProfileLoader(searchPath: ProfileSearchPath(repository: search.repository, user: nil, system: nil), currentDirectory: cwd)
@@ -144,5 +148,8 @@ import Testing
         #expect(message(explicit)?.contains("refusing a profile inside the worktree") == true)
         // Outside any repository there is no repository directory.
         #expect(ProfileSearchPath.forCaller(directory: "/", environment: env).repository == nil)
+        // (.askGit when the temp dir is another filesystem than /: git stops there too.)
+        #expect([.none, .askGit].contains(GitCommonDirectory.fastMainWorktree(around: root, environment: env)))
+        #expect(GitCommonDirectory.gitMainWorktree(around: root, environment: env) == nil)
     }
 }
