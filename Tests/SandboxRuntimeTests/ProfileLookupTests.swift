@@ -69,7 +69,7 @@ import Testing
     @Test func profileInsideTheWorktreeIsRefused() throws {
         try write("worker/policy.toml", "[network]\nmode = \"host\"\n")
         let result = loader().load(root + "/worker/policy.toml", worktree: root + "/worker")
-        #expect(message(result)?.contains("refusing a profile inside the worktree being sandboxed") == true)
+        #expect(message(result)?.contains("refusing a profile the sandbox could write") == true)
         // A relative path and a symlink from outside lead to the same refusal (real paths).
         #expect(message(loader().load("worker/policy.toml", worktree: root + "/worker"))?.contains("refusing") == true)
         try FileManager.default.createSymbolicLink(atPath: root + "/outside.toml", withDestinationPath: root + "/worker/policy.toml")
@@ -82,18 +82,25 @@ import Testing
         // Running in the main worktree itself: its .sandbox/profiles is writable by the run.
         try write("repo/.sandbox/profiles/strict.toml", "[network]\nmode = \"host\"\n")
         let result = loader().load(nil, worktree: root + "/repo")
-        #expect(message(result)?.contains("refusing a profile inside the worktree") == true)
+        #expect(message(result)?.contains("refusing a profile the sandbox could write") == true)
     }
 
     @Test func baseInsideTheWorktreeIsRefusedToo() throws {
         try write("user/sandbox/profiles/mine.toml", "extends = \"loose\"\n")
         try write("repo/.sandbox/profiles/loose.toml", "[network]\nmode = \"host\"\n")
-        #expect(message(loader().load("mine", worktree: root + "/repo"))?.contains("refusing a profile inside the worktree") == true)
+        #expect(message(loader().load("mine", worktree: root + "/repo"))?.contains("refusing a profile the sandbox could write") == true)
     }
 
     @Test func profileUnderItsOwnReadWriteBindIsRefused() throws {
         try write("user/sandbox/profiles/selfish.toml", "[filesystem]\nread_write = [\"\(root)/user\"]\n")
         #expect(message(loader().load("selfish", worktree: root + "/worker"))?.contains("inside the read-write bind") == true)
+    }
+
+    @Test func profileUnderABindFlagIsRefused() throws {
+        try write("user/sandbox/profiles/team.toml", "description = \"team\"\n")
+        let result = loader().load("team", worktree: root + "/worker", writable: [root + "/user/sandbox"])
+        #expect(message(result) == "\(root)/user/sandbox/profiles/team.toml: refusing a profile the sandbox could write (`\(root)/user/sandbox/profiles/team.toml` is in `\(root)/user/sandbox`, the worktree or a read-write bind of this run): keep profiles outside worktrees and binds")
+        #expect(try loader().load("team", worktree: root + "/worker", writable: [root + "/elsewhere"]).get().profile.description == "team")
     }
 
     @Test func fifoIsRefusedWithoutHanging() throws {
@@ -145,7 +152,7 @@ import Testing
         // Naming the planted file explicitly is refused, not obeyed.
         let explicit = ProfileLoader(searchPath: ProfileSearchPath(repository: nil, user: nil, system: nil), currentDirectory: worker)
             .load(".sandbox/profiles/strict.toml", worktree: worker)
-        #expect(message(explicit)?.contains("refusing a profile inside the worktree") == true)
+        #expect(message(explicit)?.contains("refusing a profile the sandbox could write") == true)
         // Outside any repository there is no repository directory.
         #expect(ProfileSearchPath.forCaller(directory: "/", environment: env).repository == nil)
         // (.askGit when the temp dir is another filesystem than /: git stops there too.)

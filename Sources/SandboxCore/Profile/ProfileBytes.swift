@@ -1,25 +1,25 @@
-/// Checks on the raw bytes before any TOML parsing: TOMLKit reads a C string (a NUL byte
-/// would end the profile early, silently) and its errors for bad UTF-8 are vague.
+/// Checks on the raw bytes before any TOML parsing, so that the parser and every later
+/// consumer see bounded, NUL-free, valid UTF-8 (a NUL would end a C string early, silently).
 enum ProfileBytes {
     /// Profiles are short, reviewed files; anything larger is a mistake or an attack on the
     /// parser.
     static let maxBytes = 256 * 1024
 
-    /// The text, or the problem that keeps it from being parsed.
-    static func check(_ bytes: [UInt8], origin: String) -> Result<String, ProfileProblem> {
+    /// The problem that keeps the bytes from being parsed, if any.
+    static func problem(_ bytes: [UInt8], origin: String) -> ProfileProblem? {
         if bytes.count > maxBytes {
-            return .failure(ProfileProblem(origin: origin, line: nil, message: "file is \(bytes.count) bytes; a profile may be at most \(maxBytes) bytes"))
+            return ProfileProblem(origin: origin, line: nil, message: "file is \(bytes.count) bytes; a profile may be at most \(maxBytes) bytes")
         }
         if let nul = bytes.firstIndex(of: 0) {
             let (line, column) = position(of: nul, in: bytes)
-            return .failure(ProfileProblem(origin: origin, line: line, message: "NUL byte at column \(column)"))
+            return ProfileProblem(origin: origin, line: line, message: "NUL byte at column \(column)")
         }
         if let bad = firstInvalidUTF8(bytes) {
             let (line, column) = position(of: bad, in: bytes)
             let hex = String(bytes[bad], radix: 16, uppercase: true)
-            return .failure(ProfileProblem(origin: origin, line: line, message: "invalid UTF-8 (byte 0x\(hex.count == 1 ? "0" : "")\(hex)) at column \(column)"))
+            return ProfileProblem(origin: origin, line: line, message: "invalid UTF-8 (byte 0x\(hex.count == 1 ? "0" : "")\(hex)) at column \(column)")
         }
-        return .success(String(decoding: bytes, as: UTF8.self))
+        return nil
     }
 
     /// 1-based line and byte column of an offset.

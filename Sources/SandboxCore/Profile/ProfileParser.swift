@@ -9,7 +9,7 @@ public enum ProfileParser {
     }
 
     public static func parse(_ bytes: [UInt8], origin: String) -> Result<ProfileLayer, ProfileProblems> {
-        if case .failure(let problem) = ProfileBytes.check(bytes, origin: origin) {
+        if let problem = ProfileBytes.problem(bytes, origin: origin) {
             return .failure(ProfileProblems([problem]))
         }
         let document: TOMLParser.Document

@@ -60,11 +60,14 @@ public struct ProfileLoader: Sendable {
     }
 
     /// Loads `argument` (nil: the default, strict) for a run in `worktree` (nil when nothing
-    /// will run, as for `sandbox profile show`).
-    public func load(_ argument: String?, worktree: String?) -> Result<LoadedProfile, ProfileProblems> {
+    /// will run, as for `sandbox profile show`). `writable` names more host paths the run
+    /// will be able to write (the sources of `--bind` flags): no profile file may lie below
+    /// them either.
+    public func load(_ argument: String?, worktree: String?, writable: [String] = []) -> Result<LoadedProfile, ProfileProblems> {
         let argument = argument ?? BuiltinProfiles.defaultName
         var guardDirs: [String] = []
         if let worktree { guardDirs.append(ProfileFiles.realPath(worktree) ?? worktree) }
+        guardDirs += writable.map { ProfileFiles.realPath($0) ?? $0 }
         var levels: [String: Int] = [:]
 
         let first: ProfileText
@@ -148,7 +151,7 @@ public struct ProfileLoader: Sendable {
         case .file(let real, let bytes):
             for dir in guardDirs where ProfileFiles.isInside(real, dir) {
                 return .failure(ProfileProblem(origin: shownAs, line: nil,
-                    message: "refusing a profile inside the worktree being sandboxed (`\(real)` is in `\(dir)`): the sandbox could rewrite its own profile; keep profiles outside worktrees"))
+                    message: "refusing a profile the sandbox could write (`\(real)` is in `\(dir)`, the worktree or a read-write bind of this run): keep profiles outside worktrees and binds"))
             }
             return .success(ProfileText(origin: shownAs, identity: real, bytes: bytes))
         }
@@ -185,8 +188,8 @@ extension ProfileLoader {
     }
 
     /// `load` for `sandbox run`/`plan`: the first problem as a profile error (exit 125).
-    public func loadForRun(_ argument: String?, worktree: String) throws(SandboxError) -> LoadedProfile {
-        switch load(argument, worktree: worktree) {
+    public func loadForRun(_ argument: String?, worktree: String, writable: [String] = []) throws(SandboxError) -> LoadedProfile {
+        switch load(argument, worktree: worktree, writable: writable) {
         case .success(let loaded): return loaded
         case .failure(let problems): throw problems.sandboxError
         }
