@@ -9,8 +9,11 @@
 #include <linux/landlock.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,15 +43,22 @@ int sbx_open_tree(int dirfd, const char *path, unsigned int flags) {
     return open_tree(dirfd, path, flags);
 }
 
-int sbx_mount_setattr_idmap(int fd, int userns_fd, int set_nosuid_nodev) {
+int sbx_mount_setattr(int fd, unsigned flags, int userns_fd) {
     struct mount_attr a;
     memset(&a, 0, sizeof a);
+    if (flags & SBX_MNT_RDONLY) a.attr_set |= MOUNT_ATTR_RDONLY;
+    if (flags & SBX_MNT_NOSUID) a.attr_set |= MOUNT_ATTR_NOSUID;
+    if (flags & SBX_MNT_NODEV) a.attr_set |= MOUNT_ATTR_NODEV;
+    if (flags & SBX_MNT_NOEXEC) a.attr_set |= MOUNT_ATTR_NOEXEC;
     if (userns_fd >= 0) {
         a.attr_set |= MOUNT_ATTR_IDMAP;
         a.userns_fd = (uint64_t)userns_fd;
     }
-    if (set_nosuid_nodev) a.attr_set |= MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
     return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &a, sizeof a);
+}
+
+int sbx_pidfd_open(pid_t pid) {
+    return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
 int sbx_pidfd_send_signal(int pidfd, int sig) {
@@ -65,6 +75,13 @@ int sbx_signalfd(const sigset_t *mask) {
     return signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+int sbx_signalfd_read(int fd) {
+    struct signalfd_siginfo info;
+    ssize_t n;
+    do { n = read(fd, &info, sizeof info); } while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof info ? (int)info.ssi_signo : -1;
+}
+
 int sbx_wexitstatus(int status) { return WEXITSTATUS(status); }
 int sbx_wtermsig(int status) { return WTERMSIG(status); }
 int sbx_wifexited(int status) { return WIFEXITED(status); }
@@ -73,10 +90,66 @@ int sbx_wcoredump(int status) { return WCOREDUMP(status); }
 
 int sbx_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
+int sbx_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+
 int sbx_seccomp_action_available(uint32_t action) {
     return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
 }
 
 int sbx_landlock_abi_version(void) {
     return (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+}
+
+long sbx_statfs_type(const char *path) {
+    struct statfs fs;
+    if (statfs(path, &fs) < 0) return -1;
+    return (long)fs.f_type;
+}
+
+int sbx_socketpair_cloexec(int fds[2]) {
+    return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds);
+}
+
+int sbx_send_fd(int sock, int fd) {
+    char byte = 0;
+    struct iovec iov = { &byte, 1 };
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } u;
+    memset(&u, 0, sizeof u);
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = u.buf;
+    msg.msg_controllen = sizeof u.buf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    ssize_t n;
+    do { n = sendmsg(sock, &msg, MSG_NOSIGNAL); } while (n < 0 && errno == EINTR);
+    return n == 1 ? 0 : -1;
+}
+
+int sbx_recv_fd(int sock) {
+    char byte;
+    struct iovec iov = { &byte, 1 };
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } u;
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = u.buf;
+    msg.msg_controllen = sizeof u.buf;
+    ssize_t n;
+    do { n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT); } while (n < 0 && errno == EINTR);
+    if (n <= 0) { if (n == 0) errno = EPIPE; return -1; }
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int))) {
+        errno = EPROTO;
+        return -1;
+    }
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    return fd;
 }
