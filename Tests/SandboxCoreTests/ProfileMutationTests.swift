@@ -14,7 +14,11 @@ import Testing
 /// inside `"/usr"` may change `read_only`, a flipped `#` may turn a comment into a key on
 /// that line, a truncation may drop the keys after the cut; but no mutation may change
 /// a key it did not touch (a string swallowing the lines after it, a NUL cutting a value
-/// short, a duplicated line silently overriding an earlier key).
+/// short, a duplicated line silently overriding an earlier key). A changed line break
+/// touches the next line too: a comment that swallows the key below it changed both lines.
+///
+/// The oracle was checked against a planted bug: a parser that stops at the first NUL byte
+/// (as TOMLKit's C-string API does) fails this test within the first few hundred cases.
 @Suite struct ProfileMutationTests {
     static let casesPerProfile = 4000
 
@@ -44,6 +48,12 @@ import Testing
                 let changed = Self.silentlyChanged(original: original, base: base, mutant: mutant, layer: layer, mutation: mutation)
                 if !changed.isEmpty {
                     outcome.silentChanges.append("seed \(seed) case \(index) \(mutation): \(changed)")
+                }
+                // Whatever was accepted, `profile show` prints it back faithfully.
+                if layer.extends == nil, case .success(let profile) = ProfileResolver.merge(name: name, layers: [layer]) {
+                    let rendered = ProfileRenderer.render(profile)
+                    let again = try ProfileParser.parse(rendered, origin: "rendered").flatMap { ProfileResolver.merge(name: name, layers: [$0]) }.get()
+                    if again != profile { outcome.silentChanges.append("case \(index) \(mutation): render round trip differs") }
                 }
             }
         }

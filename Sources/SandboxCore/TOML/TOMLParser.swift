@@ -193,6 +193,8 @@ public struct TOMLParser {
         case .table(let existing)?:
             let how = existing.kind == .dotted ? "by dotted keys " : ""
             throw TOMLError(line: headerLine, column: 1, message: "duplicate table [\(name)] (defined \(how)on line \(existing.line))")
+        case .tables?:
+            throw TOMLError(line: headerLine, column: 1, message: "[\(name)] is already an array of tables (line \(table[last]?.line ?? 0)); use [[\(name)]]")
         default:
             throw TOMLError(line: headerLine, column: 1, message: "duplicate table [\(name)] (\"\(name)\" is a value on line \(table[last]?.line ?? 0))")
         }
