@@ -6,12 +6,14 @@ extension ParseContext {
     mutating func stringList(_ path: String, _ value: TOMLNode, _ expected: String,
                              _ rule: (String) -> String?) -> [String]? {
         guard let array = value.array else { wrongType(path, expected, value); return nil }
+        guard checkLength(path, array) else { return nil }
         var result: [String] = []
+        var seen: Set<String> = []
         for i in 0..<array.count {
             let element = array[i], elementPath = "\(path).\(i)"
             guard let s = element.string else { wrongType(elementPath, "a string", element); continue }
             if let message = rule(s) { problem(elementPath, message); continue }
-            if result.contains(s) { problem(elementPath, "\(TOMLText.quoted(s)) is listed twice"); continue }
+            guard seen.insert(s).inserted else { problem(elementPath, "\(TOMLText.quoted(s)) is listed twice"); continue }
             result.append(s)
         }
         return result
@@ -20,7 +22,9 @@ extension ParseContext {
     mutating func binds(_ path: String, _ value: TOMLNode) -> [BindSpec]? {
         let expected = "an array of \"SRC[:DST]\" strings or { source, target } tables"
         guard let array = value.array else { wrongType(path, expected, value); return nil }
+        guard checkLength(path, array) else { return nil }
         var result: [BindSpec] = []
+        var targets: Set<String> = []
         for i in 0..<array.count {
             let element = array[i], elementPath = "\(path).\(i)"
             var bind: BindSpec?
@@ -42,7 +46,7 @@ extension ParseContext {
                 wrongType(elementPath, "a \"SRC[:DST]\" string or a { source, target } table", element)
             }
             guard let bind else { continue }
-            if result.contains(where: { $0.target == bind.target }) {
+            guard targets.insert(bind.target).inserted else {
                 problem(elementPath, "target \(TOMLText.quoted(bind.target)) is listed twice")
                 continue
             }
@@ -54,7 +58,9 @@ extension ParseContext {
     mutating func tmpfsList(_ path: String, _ value: TOMLNode) -> [TmpfsSpec]? {
         let expected = "an array of \"DST[:SIZE]\" strings or { target, size } tables"
         guard let array = value.array else { wrongType(path, expected, value); return nil }
+        guard checkLength(path, array) else { return nil }
         var result: [TmpfsSpec] = []
+        var targets: Set<String> = []
         let sizeKind = ProfileSchema.tmpfsSizeRange
         for i in 0..<array.count {
             let element = array[i], elementPath = "\(path).\(i)"
@@ -87,7 +93,7 @@ extension ParseContext {
                 wrongType(elementPath, "a \"DST[:SIZE]\" string or a { target, size } table", element)
             }
             guard let spec else { continue }
-            if result.contains(where: { $0.target == spec.target }) {
+            guard targets.insert(spec.target).inserted else {
                 problem(elementPath, "target \(TOMLText.quoted(spec.target)) is listed twice")
                 continue
             }
@@ -96,8 +102,24 @@ extension ParseContext {
         return result
     }
 
+    /// Lists (and `set`) hold at most `maxEntries`: a profile is reviewed by people, and the
+    /// checks and merges stay linear-ish.
+    static let maxEntries = 1024
+
+    mutating func checkLength(_ path: String, _ array: [TOMLNode]) -> Bool {
+        guard array.count <= Self.maxEntries else {
+            problem(path, "has \(array.count) entries; at most \(Self.maxEntries) are allowed")
+            return false
+        }
+        return true
+    }
+
     mutating func envMap(_ path: String, _ value: TOMLNode) -> [String: String]? {
         guard let table = value.table else { wrongType(path, "a table of NAME = \"value\"", value); return nil }
+        guard table.count <= Self.maxEntries else {
+            problem(path, "has \(table.count) entries; at most \(Self.maxEntries) are allowed")
+            return nil
+        }
         var result: [String: String] = [:]
         for name in table.keys {
             guard let v = table[name] else { continue }
