@@ -4,13 +4,15 @@ import Testing
 @testable import SandboxRuntime
 
 /// Lookup order, the worktree-refusal rule and `extends` across locations, in temp dirs.
-@Suite struct ProfileLookupTests {
+@Suite final class ProfileLookupTests: @unchecked Sendable {
     let root: String
 
     init() throws {
         root = FileManager.default.temporaryDirectory.path + "/sandbox-profile-lookup-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
 
     func write(_ path: String, _ text: String) throws {
         let full = path.hasPrefix("/") ? path : root + "/" + path
