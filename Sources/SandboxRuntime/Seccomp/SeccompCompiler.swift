@@ -35,9 +35,10 @@ public enum SeccompCompiler {
             throw SandboxError(.setup, "seccomp: seccomp_init failed")
         }
         defer { seccomp_release(ctx) }
-        // A non-native architecture (i386 via int 0x80, x32) is killed, never evaluated
-        // against x86_64 syscall numbers.
-        let badArch = table != nil ? notifyAction : action(.killProcess)
+        // A non-native architecture (i386 via int 0x80, x32) gets the policy's bad-arch
+        // action (kill-process unless it says otherwise), never evaluated against x86_64
+        // syscall numbers.
+        let badArch = table.map { $0.notifies(policy.badArchAction) } == true ? notifyAction : action(policy.badArchAction)
         guard seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, badArch) == 0 else {
             throw SandboxError(.setup, "seccomp: set the bad-architecture action")
         }
@@ -60,6 +61,27 @@ public enum SeccompCompiler {
     }
 
     static let notifyAction: UInt32 = 0x7fc0_0000  // SCMP_ACT_NOTIFY
+
+    /// Drops the rules for syscalls this libseccomp cannot name, as Docker does, and returns
+    /// their names for a warning. Only rules that permit are dropped (the call then falls to
+    /// the default action); a denial of an unknown call under a default that permits would
+    /// be lost, so that is an error instead.
+    public static func droppingUnknownSyscalls(_ policy: SeccompPolicy) throws(SandboxError) -> (policy: SeccompPolicy, skipped: [String]) {
+        var result = policy
+        var skipped: [String] = []
+        result.rules = []
+        for rule in policy.rules {
+            if (try? syscallNumber(rule.syscall)) != nil {
+                result.rules.append(rule)
+                continue
+            }
+            if !rule.action.permits && policy.defaultAction.permits {
+                throw SandboxError(.profile, "seccomp: cannot deny \"\(rule.syscall)\": libseccomp does not know it on this architecture")
+            }
+            if !skipped.contains(rule.syscall) { skipped.append(rule.syscall) }
+        }
+        return (result, skipped)
+    }
 
     static func syscallNumber(_ name: String) throws(SandboxError) -> Int32 {
         let number = seccomp_syscall_resolve_name(name)
