@@ -157,7 +157,7 @@ public struct SeccompArgument: Codable, Hashable, Sendable {
 extension SeccompPolicy {
     /// A deterministic text form (the compile cache's key): equal policies, equal text.
     public var canonicalText: String {
-        var text = "default=\(defaultAction)\n"
+        var text = "default=\(defaultAction) badarch=\(badArchAction)\n"
         for rule in rules {
             text += "\(rule.syscall) \(rule.action)"
             for arg in rule.args { text += " \(arg.index):\(arg.op.rawValue):\(arg.value):\(arg.valueTwo)" }

@@ -68,6 +68,10 @@ public enum SeccompCompiler {
         return Program(bytes: try export(ctx), denials: table)
     }
 
+    /// Part of the compile cache's key: a change in how the filter is laid out (here the
+    /// binary tree) must not reuse programs compiled the old way.
+    static let layout = "layout=tree"
+
     static let notifyAction: UInt32 = 0x7fc0_0000  // SCMP_ACT_NOTIFY
 
     /// Drops the rules for syscalls this libseccomp cannot name, as Docker does, and returns
