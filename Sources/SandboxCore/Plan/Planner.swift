@@ -81,11 +81,19 @@ public enum Planner {
             idmapWorktree: uidIsRoot || gidIsRoot)
     }
 
-    static func seccomp(_ settings: SeccompSettings) throws(SandboxError) -> SeccompPolicy {
-        guard settings.policy == "baseline" else {
-            throw SandboxError(.profile, "seccomp policy \"\(settings.policy)\" is not available in this version (only \"baseline\")")
+    /// The policy a profile names: a built-in (`BuiltinSeccompPolicies.names`), or an
+    /// OCI/Docker JSON file whose bytes the runtime read (`file`), resolved against the
+    /// kept capabilities and kernel in `context`. The baseline guards are always folded in.
+    static func seccomp(_ settings: SeccompSettings, file: [UInt8]? = nil,
+                        context: SeccompResolveContext = .init()) throws(SandboxError) -> SeccompPolicy {
+        if let builtin = BuiltinSeccompPolicies.named(settings.policy) { return builtin }
+        guard settings.policy.contains("/") || settings.policy.hasSuffix(".json") else {
+            throw SandboxError(.profile, "unknown seccomp policy \"\(settings.policy)\" (built-in: \(BuiltinSeccompPolicies.names.joined(separator: ", ")); or a path to an OCI/Docker JSON file)")
         }
-        return BaselineGuards.policy
+        guard let file else {
+            throw SandboxError(.profile, "seccomp policy file \(settings.policy) was not read")
+        }
+        return try OCISeccompProfile.load(file, source: settings.policy, context: context).policy
     }
 
     static func rlimits(_ limits: LimitSettings, host: HostFacts) -> [ResourceLimit] {
