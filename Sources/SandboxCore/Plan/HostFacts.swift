@@ -10,10 +10,13 @@ public struct HostFacts: Codable, Equatable, Sendable {
     public var rootEntries: [String: String]
     /// The runner's hard RLIMIT_NOFILE: a user namespace cannot raise it.
     public var openFilesHardLimit: UInt64
+    /// `uname -r`, for Docker policies' `minKernel`.
+    public var kernelRelease: String = ""
 
     public init(uid: UInt32, gid: UInt32, callerEnvironment: [String: String],
                 rootEntries: [String: String] = ["bin": "usr/bin", "sbin": "usr/sbin", "lib": "usr/lib", "lib64": "usr/lib64"],
-                openFilesHardLimit: UInt64 = 1 << 20) {
+                openFilesHardLimit: UInt64 = 1 << 20, kernelRelease: String = "") {
+        self.kernelRelease = kernelRelease
         self.uid = uid
         self.gid = gid
         self.callerEnvironment = callerEnvironment

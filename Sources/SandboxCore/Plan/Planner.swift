@@ -6,7 +6,10 @@ public enum Planner {
     public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     static let mergedUsrNames = ["bin", "sbin", "lib", "lib32", "lib64", "libx32"]
 
-    public static func plan(profile: Profile, request: RunRequest, host: HostFacts, worktree: WorktreeInfo) throws(SandboxError) -> SandboxPlan {
+    /// `seccompFile` holds the bytes of the profile's JSON policy file, when it names one
+    /// (the runtime reads it; the planner stays pure).
+    public static func plan(profile: Profile, request: RunRequest, host: HostFacts, worktree: WorktreeInfo,
+                            seccompFile: [UInt8]? = nil) throws(SandboxError) -> SandboxPlan {
         try refuseUnenforceable(profile)
         let identity = identity(host: host, worktree: worktree, settings: profile.identity)
         var tty = request.tty || profile.process.tty
@@ -37,7 +40,8 @@ public enum Planner {
             root: RootSpec(base: "/tmp", options: "mode=0755,size=4m,nr_inodes=4096"),
             mounts: try mounts(profile: profile, host: host, worktree: worktree, idmap: identity.idmapWorktree),
             rlimits: rlimits(profile.limits, host: host),
-            seccomp: try seccomp(profile.seccomp),
+            seccomp: try seccomp(profile.seccomp, file: seccompFile, context: SeccompResolveContext(
+                capabilities: profile.capabilities.keep, kernel: KernelVersion(parsing: host.kernelRelease))),
             capabilities: profile.capabilities.keep,
             newSession: profile.process.newSession && !tty,
             tty: tty
@@ -84,16 +88,29 @@ public enum Planner {
     /// The policy a profile names: a built-in (`BuiltinSeccompPolicies.names`), or an
     /// OCI/Docker JSON file whose bytes the runtime read (`file`), resolved against the
     /// kept capabilities and kernel in `context`. The baseline guards are always folded in.
+    /// The policy a profile names, with its inline `deny`/`allow` on top. Every path folds
+    /// the baseline guards in: no profile can drop them.
     static func seccomp(_ settings: SeccompSettings, file: [UInt8]? = nil,
                         context: SeccompResolveContext = .init()) throws(SandboxError) -> SeccompPolicy {
-        if let builtin = BuiltinSeccompPolicies.named(settings.policy) { return builtin }
-        guard settings.policy.contains("/") || settings.policy.hasSuffix(".json") else {
-            throw SandboxError(.profile, "unknown seccomp policy \"\(settings.policy)\" (built-in: \(BuiltinSeccompPolicies.names.joined(separator: ", ")); or a path to an OCI/Docker JSON file)")
+        var policy: SeccompPolicy
+        if let builtin = BuiltinSeccompPolicies.named(settings.policy) {
+            policy = builtin
+        } else {
+            guard settings.policy.contains("/") || settings.policy.hasSuffix(".json") else {
+                throw SandboxError(.profile, "unknown seccomp policy \"\(settings.policy)\" (built-in: \(BuiltinSeccompPolicies.names.joined(separator: ", ")); or a path to an OCI/Docker JSON file)")
+            }
+            guard let file else {
+                throw SandboxError(.profile, "seccomp policy file \(settings.policy) was not read")
+            }
+            policy = try OCISeccompProfile.load(file, source: settings.policy, context: context).policy
         }
-        guard let file else {
-            throw SandboxError(.profile, "seccomp policy file \(settings.policy) was not read")
+        if !settings.allow.isEmpty {
+            policy = policy.overriding(with: settings.allow.map { SeccompRule(syscall: $0, action: .allow) }).policy
         }
-        return try OCISeccompProfile.load(file, source: settings.policy, context: context).policy
+        if !settings.deny.isEmpty {
+            policy = policy.denying(settings.deny).policy
+        }
+        return policy
     }
 
     static func rlimits(_ limits: LimitSettings, host: HostFacts) -> [ResourceLimit] {

@@ -59,8 +59,9 @@ core_dumps = false
 # wall_timeout = "1h"
 
 [seccomp]
-# Becomes "docker-default" when the seccomp issue lands.
-policy = "baseline"
+# Docker's default behaviour: an allowlist, EPERM for everything else, the setuid/setgid
+# guards on top. Every denied call is named in the report.
+policy = "default"
 
 [capabilities]
 # None kept, not even for the network: binding ports below 1024 is not needed to download.
@@ -132,9 +133,9 @@ core_dumps = false
 # kill_grace = "10s"
 
 [seccomp]
-# Becomes "docker-default" (a Docker-default-like allowlist) when the seccomp issue
-# lands; only the baseline guards run in this version.
-policy = "baseline"
+# A Docker-default-like allowlist: EPERM for everything else, the setuid/setgid guards
+# on top. Every denied call is named in the report.
+policy = "default"
 
 [capabilities]
 # None kept.
@@ -216,9 +217,12 @@ core_dumps = false
 # kill_grace = "5s"      # between SIGTERM and SIGKILL on a timeout
 
 [seccomp]
-# The core's guards: no setuid/setgid bits, no io_uring, openat2 falls back to openat.
-# Becomes "strict" when the seccomp issue lands; `run` refuses other names until then.
-policy = "baseline"
+# "default" minus namespace creation, the mount family, bpf, keyrings, io_uring,
+# userfaultfd, ptrace, process_vm_*, perf_event_open, kexec, modules, personality changes,
+# AF_VSOCK/AF_ALG sockets, TIOCSTI/TIOCLINUX; clone3 answers ENOSYS (libc falls back to
+# clone); other architectures' syscalls kill the process. Plus the setuid/setgid guards.
+# Add denials with `deny = ["name", ...]`, or allow a call with `allow = [...]`.
+policy = "strict"
 
 [capabilities]
 # Capabilities kept inside the sandbox: none (every set is emptied).

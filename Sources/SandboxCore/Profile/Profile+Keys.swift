@@ -34,6 +34,8 @@ extension Profile {
         case "limits.file_size": return l.fileSizeBytes.map(ProfileValue.integer)
         case "limits.core_dumps": return .bool(l.coreDumps)
         case "seccomp.policy": return .string(seccomp.policy)
+        case "seccomp.deny": return .strings(seccomp.deny)
+        case "seccomp.allow": return .strings(seccomp.allow)
         case "capabilities.keep": return .strings(capabilities.keep)
         case "process.tty": return .bool(process.tty)
         case "process.new_session": return .bool(process.newSession)
@@ -75,6 +77,8 @@ extension Profile {
         case ("limits.file_size", _): limits.fileSizeBytes = Self.optionalInteger(value)
         case ("limits.core_dumps", .bool(let b)): limits.coreDumps = b
         case ("seccomp.policy", .string(let s)): seccomp.policy = s
+        case ("seccomp.deny", .strings(let v)): seccomp.deny = v
+        case ("seccomp.allow", .strings(let v)): seccomp.allow = v
         case ("capabilities.keep", .strings(let v)): capabilities.keep = v
         case ("process.tty", .bool(let b)): process.tty = b
         case ("process.new_session", .bool(let b)): process.newSession = b

@@ -192,13 +192,18 @@ public struct IOLimits: Codable, Equatable, Sendable {
 }
 
 public struct SeccompSettings: Codable, Equatable, Sendable {
-    /// "baseline": only the core's guards (setuid bits, openat2, io_uring). Richer policies
-    /// come with the seccomp work.
+    /// A built-in policy ("strict", "default", "baseline") or the absolute path of an
+    /// OCI/Docker JSON policy file.
     public var policy: String
-    public init(policy: String = "baseline") { self.policy = policy }
-    /// Names a profile may give. Only "baseline" runs in this version; the Planner refuses
-    /// the others until the seccomp work lands (fail closed).
-    public static let knownPolicies = ["baseline", "strict", "docker-default"]
+    /// Syscalls denied (EPERM) on top of the policy.
+    public var deny: [String]
+    /// Syscalls allowed on top of the policy (the baseline guards still apply).
+    public var allow: [String]
+    public init(policy: String = "strict", deny: [String] = [], allow: [String] = []) {
+        self.policy = policy
+        self.deny = deny
+        self.allow = allow
+    }
 }
 
 public struct CapabilitySettings: Codable, Equatable, Sendable {

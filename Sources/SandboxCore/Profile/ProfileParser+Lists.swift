@@ -209,6 +209,21 @@ extension ParseContext {
         return nil
     }
 
+    static func syscallNameProblem(_ s: String) -> String? {
+        let ok = !s.isEmpty && s.count <= 64 && s.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
+        return ok ? nil : "\(TOMLText.quoted(s)) is not a syscall name"
+    }
+
+    mutating func seccompPolicy(_ path: String, _ value: TOMLNode) -> String? {
+        guard let s = value.string else { wrongType(path, "a string", value); return nil }
+        if BuiltinSeccompPolicies.names.contains(s) { return s }
+        if s.hasPrefix("/"), Self.pathProblem(s) == nil { return s }
+        let hint = Suggestions.closest(to: s, in: BuiltinSeccompPolicies.names)
+        problem(path, "unknown seccomp policy \(TOMLText.quoted(s)) (built-in: \(BuiltinSeccompPolicies.names.joined(separator: ", ")), or the absolute path of an OCI/Docker JSON file)"
+            + (hint.map { "; did you mean \"\($0)\"?" } ?? ""))
+        return nil
+    }
+
     static func capabilityProblem(_ s: String) -> String? {
         guard ProfileSchema.capabilityNames.contains(s) else {
             let hint = Suggestions.closest(to: s, in: ProfileSchema.capabilityNames)

@@ -25,6 +25,8 @@ extension ParseContext {
         case .capabilities: result = stringList(path, value, "an array of capability names", Self.capabilityProblem).map(ProfileValue.strings)
         case .removals(let target): result = removals(path, value, of: ProfileSchema.key(key.table + "." + target)?.kind)
         case .io: result = io(path, value)
+        case .seccompPolicy: result = seccompPolicy(path, value).map(ProfileValue.string)
+        case .syscalls: result = stringList(path, value, "an array of syscall names", Self.syscallNameProblem).map(ProfileValue.strings)
         }
         if problems.count == before, let result { layer.values[path] = result }
     }

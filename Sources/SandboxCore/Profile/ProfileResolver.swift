@@ -78,7 +78,7 @@ public enum ProfileResolver {
             for key in ProfileSchema.keys {
                 switch key.kind {
                 case .removals, .profileName: continue
-                case .paths, .envPatterns, .capabilities, .binds, .tmpfs, .envMap:
+                case .paths, .envPatterns, .capabilities, .binds, .tmpfs, .envMap, .syscalls:
                     let removePath = key.path + "_remove"
                     let adds = layer.values[key.path], removes = layer.values[removePath]
                     guard adds != nil || removes != nil else { continue }

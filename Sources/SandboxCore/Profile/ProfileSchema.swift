@@ -32,6 +32,10 @@ public enum ProfileSchema {
         case removals(of: String)
         /// { weight, read_bps, write_bps, read_iops, write_iops }.
         case io
+        /// A built-in seccomp policy name or the absolute path of a JSON policy file.
+        case seccompPolicy
+        /// Syscall names.
+        case syscalls
     }
 
     public struct Key: Sendable {
@@ -90,7 +94,9 @@ public enum ProfileSchema {
         Key(table: "limits", name: "file_size", kind: .size(min: 1, max: 1 << 50, unlimited: true)),
         Key(table: "limits", name: "core_dumps", kind: .bool),
 
-        Key(table: "seccomp", name: "policy", kind: .choice(SeccompSettings.knownPolicies)),
+        Key(table: "seccomp", name: "policy", kind: .seccompPolicy),
+        Key(table: "seccomp", name: "deny", kind: .syscalls),
+        Key(table: "seccomp", name: "allow", kind: .syscalls),
 
         Key(table: "capabilities", name: "keep", kind: .capabilities),
         Key(table: "capabilities", name: "keep_remove", kind: .removals(of: "keep")),
