@@ -24,19 +24,15 @@ public struct CgroupHostInfo: Codable, Equatable, Sendable {
     public var swapAccounting: Bool?
     /// The host has active swap (/proc/swaps). Without swap, "no swap" holds trivially.
     public var hostHasSwap: Bool
-    /// The peak number of tasks is kept by the kernel (`pids.peak`, Linux 6.12+); otherwise
-    /// `pids_peak` is sampled and is a lower bound.
-    public var pidsPeak: Bool
 
     public init(mode: Mode, root: String, controllers: [CgroupController], writable: Bool,
-                swapAccounting: Bool?, hostHasSwap: Bool, pidsPeak: Bool) {
+                swapAccounting: Bool?, hostHasSwap: Bool) {
         self.mode = mode
         self.root = root
         self.controllers = controllers.sorted()
         self.writable = writable
         self.swapAccounting = swapAccounting
         self.hostHasSwap = hostHasSwap
-        self.pidsPeak = pidsPeak
     }
 
     /// The controller whose files enforce `limit` in this mode.

@@ -33,6 +33,9 @@ public enum CgroupStatParser {
         procSwaps.split(separator: "\n").dropFirst().contains { !trimmed($0).isEmpty }
     }
 
+    /// The text of a one-word file (`freezer.state`), without surrounding whitespace.
+    public static func word(_ text: String) -> String { trimmed(text) }
+
     static func trimmed<S: StringProtocol>(_ text: S) -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\t" }
         guard let start = text.firstIndex(where: { !isSpace($0) }),
