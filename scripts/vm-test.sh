@@ -282,5 +282,9 @@ else
     say "the VM failed before COMMAND reported a status (qemu exit $qemu_status)"
 fi
 [ -s "$RUN/qemu.log" ] && { say "qemu said:"; cat "$RUN/qemu.log" >&2; }
-[ -s "$RUN/console.log" ] && { say "kernel log (last 30 lines):"; tail -30 "$RUN/console.log" >&2; }
+if [ -s "$RUN/console.log" ]; then
+    say "kernel log (last 30 lines):"; tail -30 "$RUN/console.log" >&2
+else
+    say "the kernel printed nothing; rerun with SANDBOX_VM_VERBOSE=1 for its full log"
+fi
 exit 125
