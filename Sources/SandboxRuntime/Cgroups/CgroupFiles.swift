@@ -134,17 +134,7 @@ enum CgroupFiles {
     }
 
     /// "operation `path`: strerror (ENAME)", the runner's error text.
-    // TODO(lead): use System/SystemError once it lands on main; this keeps the branch standalone.
     static func error(_ stage: SandboxError.Stage, _ operation: String, _ path: String, _ code: Int32) -> SandboxError {
-        SandboxError(stage, "\(operation) `\(path)`: \(String(cString: strerror(code))) (\(errnoName(code)))")
+        SystemError.error(stage, operation, path: path, errno: code)
     }
-
-    private static let names: [Int32: String] = [
-        EPERM: "EPERM", ENOENT: "ENOENT", ESRCH: "ESRCH", EINTR: "EINTR", EIO: "EIO", EAGAIN: "EAGAIN",
-        ENOMEM: "ENOMEM", EACCES: "EACCES", EBUSY: "EBUSY", EEXIST: "EEXIST", ENODEV: "ENODEV",
-        ENOTDIR: "ENOTDIR", EISDIR: "EISDIR", EINVAL: "EINVAL", ENOSPC: "ENOSPC", EROFS: "EROFS",
-        ENOTEMPTY: "ENOTEMPTY", EOPNOTSUPP: "EOPNOTSUPP", ENAMETOOLONG: "ENAMETOOLONG", ELOOP: "ELOOP",
-    ]
-
-    static func errnoName(_ code: Int32) -> String { names[code] ?? "errno \(code)" }
 }
