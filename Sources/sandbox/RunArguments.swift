@@ -6,6 +6,11 @@ struct RunArguments: Equatable {
     var tty = false
     var worker = ""
     var command: [String] = []
+    // Limits: only the full parser reads these (the fast path declines unknown options).
+    var memory: String?
+    var pids: UInt64?
+    var cpus: Double?
+    var allowUnenforced: [String] = []
 }
 
 /// `sandbox run` wraps every command an agent runs, so its start-up time counts; swift-

@@ -22,11 +22,13 @@ struct RunCommand: ParsableCommand {
 
     /// Runs the sandbox and returns the exit code; prints the one-line error, if any.
     static func execute(_ arguments: RunArguments) -> Int32 {
-        let host = HostProbe.facts()
+        // One driver per command: its view of the host plans the run and then executes it.
+        let cgroups = CgroupDriverFactory.make()
+        let host = HostProbe.facts(cgroups: cgroups)
         let result: RunReport
         do {
             let plan = try arguments.makePlan(host: host)
-            result = SandboxRunner.run(plan, isRoot: host.isRoot)
+            result = SandboxRunner.run(plan, isRoot: host.isRoot, cgroups: cgroups)
         } catch {
             // Nothing was started: a report still says why, for harnesses that read it.
             if let report = arguments.report { try? JSONOutput.writeReport(failedBeforeStart(error, arguments), to: report) }

@@ -16,6 +16,18 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Give the command the terminal: no new session, its own foreground process group.")
     var tty = false
 
+    @Option(help: ArgumentHelp("Memory limit (cgroup), e.g. 2GiB; swap stays off.", valueName: "SIZE"))
+    var memory: String?
+
+    @Option(help: ArgumentHelp("Most processes and threads at once (cgroup).", valueName: "N"))
+    var pids: UInt64?
+
+    @Option(help: ArgumentHelp("CPU time as a number of CPUs, e.g. 1.5 (a cgroup quota).", valueName: "N"))
+    var cpus: Double?
+
+    @Option(help: ArgumentHelp("Run even if this host cannot enforce LIMIT (memory, swap, pids, cpu, io); the report records it.", valueName: "LIMIT"))
+    var allowUnenforced: [String] = []
+
     @Argument(help: "A worktree directory, or the name of a worktree of the repository around the current directory.")
     var worker: String
 
@@ -23,7 +35,8 @@ struct RunOptions: ParsableArguments {
     var command: [String] = []
 
     func arguments(report: String? = nil) -> RunArguments {
-        RunArguments(profile: profile, report: report, environment: environment, tty: tty, worker: worker, command: command)
+        RunArguments(profile: profile, report: report, environment: environment, tty: tty, worker: worker, command: command,
+                     memory: memory, pids: pids, cpus: cpus, allowUnenforced: allowUnenforced)
     }
 }
 
@@ -36,7 +49,22 @@ extension RunArguments {
         }
         var overrides: [EnvironmentOverride] = []
         for item in environment { overrides.append(try EnvironmentOverride(parsing: item)) }
-        let request = RunRequest(command: command, environment: overrides, tty: tty, stdinIsTerminal: isatty(0) == 1)
+        var memoryBytes: UInt64?
+        if let memory {
+            guard let bytes = ByteSize.parse(memory) else {
+                throw SandboxError(.usage, "--memory \(memory): expected a size such as 512MiB or 2GiB")
+            }
+            memoryBytes = bytes
+        }
+        var allowed: [CgroupLimit] = []
+        for name in allowUnenforced {
+            guard let limit = CgroupLimit(rawValue: name) else {
+                throw SandboxError(.usage, "--allow-unenforced \(name): expected one of \(CgroupLimit.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            allowed.append(limit)
+        }
+        let request = RunRequest(command: command, environment: overrides, tty: tty, stdinIsTerminal: isatty(0) == 1,
+                                 memoryBytes: memoryBytes, pids: pids, cpus: cpus, allowUnenforced: allowed)
         return try Planner.plan(profile: profile, request: request, host: host, worktree: worktree)
     }
 

@@ -35,6 +35,10 @@ public struct CgroupHostInfo: Codable, Equatable, Sendable {
         self.hostHasSwap = hostHasSwap
     }
 
+    /// No cgroup filesystem known (the default of host facts gathered without a driver).
+    public static let unavailable = CgroupHostInfo(
+        mode: .none, root: "/sys/fs/cgroup", controllers: [], writable: false, swapAccounting: nil, hostHasSwap: false)
+
     /// The controller whose files enforce `limit` in this mode.
     public func controller(for limit: CgroupLimit) -> CgroupController {
         switch limit {

@@ -17,6 +17,36 @@ public struct CgroupPlan: Codable, Equatable, Sendable {
         self.writes = writes
     }
 
+    /// The report's `limits`: the effective values in the CLI's units.
+    public struct Summary: Codable, Equatable, Sendable {
+        public var memoryBytes: UInt64?
+        public var swapBytes: UInt64?
+        public var pids: UInt64?
+        public var cpus: Double?
+        public var unenforced: [CgroupLimit]
+
+        enum CodingKeys: String, CodingKey {
+            case memoryBytes = "memory_bytes"
+            case swapBytes = "swap_bytes"
+            case pids, cpus, unenforced
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(memoryBytes, forKey: .memoryBytes)
+            try c.encode(swapBytes, forKey: .swapBytes)
+            try c.encode(pids, forKey: .pids)
+            try c.encode(cpus, forKey: .cpus)
+            try c.encode(unenforced, forKey: .unenforced)
+        }
+    }
+
+    public var summary: Summary {
+        Summary(memoryBytes: limits.memoryBytes, swapBytes: limits.memoryBytes == nil ? nil : limits.swapBytes,
+                pids: limits.pids, cpus: limits.cpu.map { Double($0.quotaMicros) / Double($0.periodMicros) },
+                unenforced: unenforced)
+    }
+
     /// Fails closed: a requested limit the host cannot enforce is an error naming the
     /// controller and the way out, unless it is in `allowUnenforced`.
     public static func make(limits: CgroupLimits, host: CgroupHostInfo,

@@ -32,4 +32,15 @@ public struct CgroupUsage: Codable, Equatable, Sendable {
         case oomKills = "oom_kills"
         case cpuThrottledMs = "cpu_throttled_ms"
     }
+
+    // Every field present, null when unknown, as the report schema shows them.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(memoryPeakBytes, forKey: .memoryPeakBytes)
+        try c.encode(cpuUsageMs, forKey: .cpuUsageMs)
+        try c.encode(pidsPeak, forKey: .pidsPeak)
+        try c.encode(pidsPeakIsLowerBound, forKey: .pidsPeakIsLowerBound)
+        try c.encode(oomKills, forKey: .oomKills)
+        try c.encode(cpuThrottledMs, forKey: .cpuThrottledMs)
+    }
 }

@@ -7,6 +7,8 @@ public enum ExitCodes {
     public static let cannotExecute: Int32 = 126
     /// The command was not found.
     public static let notFound: Int32 = 127
+    /// The command was killed by the OOM killer of its cgroup (128 + SIGKILL, as a shell shows it).
+    public static let outOfMemory: Int32 = 137
     /// 128 + N for a command killed by signal N.
     public static func signaled(_ signal: Int32) -> Int32 { 128 + signal }
 }
@@ -15,12 +17,15 @@ public enum ExitCodes {
 public enum Termination: Equatable, Sendable {
     case exited(code: Int32)
     case signaled(signal: Int32)
+    /// Killed by SIGKILL while its cgroup counted OOM kills: the memory limit ended it.
+    case outOfMemory
     case setupFailed(SandboxError)
 
     public var exitCode: Int32 {
         switch self {
         case .exited(let code): code
         case .signaled(let signal): ExitCodes.signaled(signal)
+        case .outOfMemory: ExitCodes.outOfMemory
         case .setupFailed(let error): error.exitCode
         }
     }
@@ -29,6 +34,7 @@ public enum Termination: Equatable, Sendable {
         switch self {
         case .exited: .exited
         case .signaled: .signaled
+        case .outOfMemory: .oom
         case .setupFailed: .setupFailed
         }
     }

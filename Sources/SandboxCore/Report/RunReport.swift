@@ -4,11 +4,17 @@ public struct RunReport: Codable, Equatable, Sendable {
     public enum Status: String, Codable, Sendable {
         case exited, signaled
         case setupFailed = "setup_failed"
+        /// The command was OOM-killed in its cgroup (exit 137, `oom_kills` >= 1).
+        case oom
     }
 
     public struct ErrorInfo: Codable, Equatable, Sendable {
         public var stage: String
         public var message: String
+        public init(stage: String, message: String) {
+            self.stage = stage
+            self.message = message
+        }
     }
 
     public var schema: Int = 1
@@ -25,6 +31,10 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var cpuUserMs: UInt64
     public var cpuSystemMs: UInt64
     public var error: ErrorInfo?
+    /// The limits enforced, and those let through by --allow-unenforced (null: no cgroup).
+    public var limits: CgroupPlan.Summary?
+    /// Counters of the run's cgroup; each null where the backend does not give it.
+    public var usage: CgroupUsage = CgroupUsage()
 
     enum CodingKeys: String, CodingKey {
         case schema, id, worker, worktree, profile, command, status
@@ -34,7 +44,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         case wallMs = "wall_ms"
         case cpuUserMs = "cpu_user_ms"
         case cpuSystemMs = "cpu_system_ms"
-        case error
+        case error, limits
     }
 
     public init(
@@ -54,6 +64,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         self.cpuSystemMs = cpuSystemMs
         switch termination {
         case .signaled(let signal): self.signal = signal
+        case .outOfMemory: self.signal = 9  // SIGKILL: the OOM killer's signal
         case .setupFailed(let error): self.error = ErrorInfo(stage: error.stage.rawValue, message: error.message)
         case .exited: break
         }
@@ -76,5 +87,8 @@ public struct RunReport: Codable, Equatable, Sendable {
         try c.encode(cpuUserMs, forKey: .cpuUserMs)
         try c.encode(cpuSystemMs, forKey: .cpuSystemMs)
         try c.encode(error, forKey: .error)
+        try c.encode(limits, forKey: .limits)
+        // Flat, as the schema lists them: memory_peak_bytes, cpu_usage_ms, pids_peak, ...
+        try usage.encode(to: encoder)
     }
 }

@@ -64,6 +64,8 @@ public final class CgroupV1Run: CgroupRun {
     /// Without a freezer hierarchy, fall back to the read-and-kill loop.
     public func killAll() {
         let procs = paths.map { $0 + "/cgroup.procs" }
+        // The usual end: the init took its PID namespace with it. Skip the freeze round trip.
+        if procs.allSatisfy({ CgroupFiles.read($0)?.isEmpty == true }) { return }
         if let freezer = directories[.freezer], (try? CgroupFiles.write("FROZEN", to: freezer + "/freezer.state")) != nil {
             if waitFrozen(freezer) { CgroupKiller.killListed(procsFiles: procs, rounds: 1) }
             // Thaw in every case: a frozen task does not act on SIGKILL until it runs again.
