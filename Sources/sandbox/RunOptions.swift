@@ -28,6 +28,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Run even if this host cannot enforce LIMIT (memory, swap, pids, cpu, io); the report records it.", valueName: "LIMIT"))
     var allowUnenforced: [String] = []
 
+    @Flag(help: "Do not print a line for each syscall the seccomp policy denied.")
+    var quiet = false
+
     @Argument(help: "A worktree directory, or the name of a worktree of the repository around the current directory.")
     var worker: String
 
@@ -35,8 +38,9 @@ struct RunOptions: ParsableArguments {
     var command: [String] = []
 
     func arguments(report: String? = nil) -> RunArguments {
-        RunArguments(profile: profile, report: report, environment: environment, tty: tty, worker: worker, command: command,
-                     memory: memory, pids: pids, cpus: cpus, allowUnenforced: allowUnenforced)
+        RunArguments(
+            profile: profile, report: report, environment: environment, tty: tty, quiet: quiet, worker: worker,
+            command: command, memory: memory, pids: pids, cpus: cpus, allowUnenforced: allowUnenforced)
     }
 }
 

@@ -9,6 +9,8 @@ public enum ExitCodes {
     public static let notFound: Int32 = 127
     /// The command was killed by the OOM killer of its cgroup (128 + SIGKILL, as a shell shows it).
     public static let outOfMemory: Int32 = 137
+    /// 159 (128 + SIGSYS): the command called a syscall its seccomp policy kills.
+    public static let seccompKill: Int32 = 159
     /// 128 + N for a command killed by signal N.
     public static func signaled(_ signal: Int32) -> Int32 { 128 + signal }
 }
@@ -20,6 +22,8 @@ public enum Termination: Equatable, Sendable {
     /// Killed by SIGKILL while its cgroup counted OOM kills: the memory limit ended it.
     case outOfMemory
     case setupFailed(SandboxError)
+    /// The seccomp policy killed the command when it called `syscall`.
+    case seccompKilled(syscall: String)
 
     public var exitCode: Int32 {
         switch self {
@@ -27,6 +31,7 @@ public enum Termination: Equatable, Sendable {
         case .signaled(let signal): ExitCodes.signaled(signal)
         case .outOfMemory: ExitCodes.outOfMemory
         case .setupFailed(let error): error.exitCode
+        case .seccompKilled: ExitCodes.seccompKill
         }
     }
 
@@ -36,6 +41,7 @@ public enum Termination: Equatable, Sendable {
         case .signaled: .signaled
         case .outOfMemory: .oom
         case .setupFailed: .setupFailed
+        case .seccompKilled: .seccomp
         }
     }
 }

@@ -6,6 +6,18 @@ public struct RunReport: Codable, Equatable, Sendable {
         case setupFailed = "setup_failed"
         /// The command was OOM-killed in its cgroup (exit 137, `oom_kills` >= 1).
         case oom
+        /// Killed by the seccomp policy (exit 159); `error` names the syscall.
+        case seccomp
+    }
+
+    /// A syscall the policy refused, and how often (seccomp user notification).
+    public struct DeniedSyscall: Codable, Equatable, Sendable {
+        public var name: String
+        public var count: Int
+        public init(name: String, count: Int) {
+            self.name = name
+            self.count = count
+        }
     }
 
     public struct ErrorInfo: Codable, Equatable, Sendable {
@@ -35,6 +47,7 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var limits: CgroupPlan.Summary?
     /// Counters of the run's cgroup; each null where the backend does not give it.
     public var usage: CgroupUsage = CgroupUsage()
+    public var deniedSyscalls: [DeniedSyscall] = []
 
     enum CodingKeys: String, CodingKey {
         case schema, id, worker, worktree, profile, command, status
@@ -45,6 +58,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         case cpuUserMs = "cpu_user_ms"
         case cpuSystemMs = "cpu_system_ms"
         case error, limits
+        case deniedSyscalls = "denied_syscalls"
     }
 
     public init(
@@ -66,6 +80,9 @@ public struct RunReport: Codable, Equatable, Sendable {
         case .signaled(let signal): self.signal = signal
         case .outOfMemory: self.signal = 9  // SIGKILL: the OOM killer's signal
         case .setupFailed(let error): self.error = ErrorInfo(stage: error.stage.rawValue, message: error.message)
+        case .seccompKilled(let syscall):
+            self.signal = 31  // SIGSYS on Linux
+            self.error = ErrorInfo(stage: "seccomp", message: "the command called \(syscall), which the seccomp policy kills")
         case .exited: break
         }
     }
@@ -87,6 +104,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         try c.encode(cpuUserMs, forKey: .cpuUserMs)
         try c.encode(cpuSystemMs, forKey: .cpuSystemMs)
         try c.encode(error, forKey: .error)
+        try c.encode(deniedSyscalls, forKey: .deniedSyscalls)
         try c.encode(limits, forKey: .limits)
         // Flat, as the schema lists them: memory_peak_bytes, cpu_usage_ms, pids_peak, ...
         try usage.encode(to: encoder)

@@ -43,6 +43,7 @@ public enum SandboxRunner {
             cpuUserMs: outcome.userMs, cpuSystemMs: outcome.systemMs)
         report.limits = cgroup == nil ? nil : plan.cgroup.summary
         report.usage = usage
+        report.deniedSyscalls = outcome.deniedSyscalls
         // A cgroup left behind is the runner's failure, reported without hiding the command's status.
         if let cleanupError, report.error == nil {
             report.error = RunReport.ErrorInfo(stage: cleanupError.stage.rawValue, message: cleanupError.message)
@@ -63,10 +64,16 @@ public enum SandboxRunner {
     }
 
     static func launchAndSupervise(_ plan: SandboxPlan, isRoot: Bool, cgroup: (any CgroupRun)?) throws(SandboxError) -> Supervisor.Outcome {
-        let filter = try SeccompCompiler.compile(plan.seccomp)
+        try plan.seccomp.checkStartable()
+        let filter: SeccompCompiler.Program
+        if let cache = SeccompCache.forCurrentUser(environment: HostProbe.environment()) {
+            filter = try cache.program(for: plan.seccomp, reportDenials: true)
+        } else {
+            filter = try SeccompCompiler.compile(plan.seccomp, reportDenials: true)
+        }
         let supervisor = try Supervisor()
         defer { supervisor.close() }
         let sandbox = try Launcher.launch(plan, filter: filter, isRoot: isRoot, cgroup: cgroup)
-        return supervisor.supervise(sandbox, plan: plan)
+        return supervisor.supervise(sandbox, plan: plan, denials: filter.denials)
     }
 }
