@@ -1,13 +1,14 @@
-import XCTest
+import Testing
 @testable import SandboxCore
 
-final class CgroupWriteTableTests: XCTestCase {
+/// Goldens of the pure tables from limits to cgroup file writes, one per version.
+struct CgroupWriteTableTests {
     let limits = CgroupLimits(
         memoryBytes: 128 << 20, pids: 64, cpu: CPUQuota(quotaMicros: 50_000),
         io: [IOThrottle(major: 8, minor: 0, readBytesPerSecond: 1_048_576, writeIOPerSecond: 100)])
 
-    func testV2Golden() {
-        XCTAssertEqual(CgroupWriteTable.v2(limits, swapAccounting: true), [
+    @Test func v2Golden() {
+        #expect(CgroupWriteTable.v2(limits, swapAccounting: true) == [
             CgroupWrite(.memory, "memory.max", "134217728"),
             CgroupWrite(.memory, "memory.swap.max", "0"),
             CgroupWrite(.pids, "pids.max", "64"),
@@ -16,10 +17,10 @@ final class CgroupWriteTableTests: XCTestCase {
         ])
     }
 
-    func testV1GoldenMemswIsMemoryPlusSwapAndComesAfterTheMemoryLimit() {
+    @Test func v1GoldenMemswIsMemoryPlusSwapAndComesAfterTheMemoryLimit() {
         var withSwap = limits
         withSwap.swapBytes = 1 << 20
-        XCTAssertEqual(CgroupWriteTable.v1(withSwap, swapAccounting: true), [
+        #expect(CgroupWriteTable.v1(withSwap, swapAccounting: true) == [
             CgroupWrite(.memory, "memory.limit_in_bytes", "134217728"),
             CgroupWrite(.memory, "memory.memsw.limit_in_bytes", "135266304"),
             CgroupWrite(.pids, "pids.max", "64"),
@@ -30,41 +31,40 @@ final class CgroupWriteTableTests: XCTestCase {
         ])
     }
 
-    func testWithoutSwapAccountingTheSwapWriteIsLeftOut() {
-        XCTAssertFalse(CgroupWriteTable.v2(limits, swapAccounting: false).contains { $0.file == "memory.swap.max" })
-        XCTAssertFalse(CgroupWriteTable.v1(limits, swapAccounting: false).contains { $0.file.contains("memsw") })
+    @Test func withoutSwapAccountingTheSwapWriteIsLeftOut() {
+        #expect(!CgroupWriteTable.v2(limits, swapAccounting: false).contains { $0.file == "memory.swap.max" })
+        #expect(!CgroupWriteTable.v1(limits, swapAccounting: false).contains { $0.file.contains("memsw") })
     }
 
-    func testNoLimitsNoWrites() {
-        XCTAssertEqual(CgroupWriteTable.v2(CgroupLimits(), swapAccounting: true), [])
-        XCTAssertEqual(CgroupWriteTable.v1(CgroupLimits(), swapAccounting: true), [])
+    @Test func noLimitsNoWrites() {
+        #expect(CgroupWriteTable.v2(CgroupLimits(), swapAccounting: true) == [])
+        #expect(CgroupWriteTable.v1(CgroupLimits(), swapAccounting: true) == [])
     }
 
-    func testCPUQuotaFromCPUs() throws {
-        XCTAssertEqual(try CPUQuota(cpus: 1.5), CPUQuota(quotaMicros: 150_000, periodMicros: 100_000))
-        XCTAssertEqual(try CPUQuota(cpus: 0.5), CPUQuota(quotaMicros: 50_000))
-        XCTAssertThrowsError(try CPUQuota(cpus: 0))
-        XCTAssertThrowsError(try CPUQuota(cpus: .nan))
+    @Test func cpuQuotaFromCPUs() throws {
+        #expect(try CPUQuota(cpus: 1.5) == CPUQuota(quotaMicros: 150_000, periodMicros: 100_000))
+        #expect(try CPUQuota(cpus: 0.5) == CPUQuota(quotaMicros: 50_000))
+        #expect(throws: SandboxError.self) { try CPUQuota(cpus: 0) }
+        #expect(throws: SandboxError.self) { try CPUQuota(cpus: .nan) }
         // 0.005 CPU is 500 us per 100 ms: under the kernel's 1 ms minimum, refused, not rounded up.
-        XCTAssertThrowsError(try CPUQuota(cpus: 0.005)) { error in
-            XCTAssertTrue("\(error)".contains("minimum quota"), "\(error)")
-        }
+        let error = #expect(throws: SandboxError.self) { try CPUQuota(cpus: 0.005) }
+        #expect(error?.message.contains("minimum quota") == true)
     }
 
-    func testRequestedAndRemoving() {
-        XCTAssertEqual(limits.requested, [.memory, .swap, .pids, .cpu, .io])
+    @Test func requestedAndRemoving() {
+        #expect(limits.requested == [.memory, .swap, .pids, .cpu, .io])
         let dropped = limits.removing([.memory, .io])
-        XCTAssertNil(dropped.memoryBytes)
-        XCTAssertEqual(dropped.io, [])
-        XCTAssertEqual(dropped.requested, [.pids, .cpu])
+        #expect(dropped.memoryBytes == nil)
+        #expect(dropped.io == [])
+        #expect(dropped.requested == [.pids, .cpu])
     }
 
-    func testAccountingControllersAreAddedWhenTheHostHasThem() {
+    @Test func accountingControllersAreAddedWhenTheHostHasThem() {
         let v1 = CgroupHostInfo(mode: .legacy, root: "/c", controllers: [.memory, .pids, .cpu, .cpuacct, .freezer, .blkio],
                                 writable: true, swapAccounting: true, hostHasSwap: false)
-        XCTAssertEqual(CgroupWriteTable.controllers(for: [], host: v1), [.memory, .pids, .cpu, .cpuacct, .freezer])
+        #expect(CgroupWriteTable.controllers(for: [], host: v1) == [.memory, .pids, .cpu, .cpuacct, .freezer])
         let v2 = CgroupHostInfo(mode: .unified, root: "/c", controllers: [.memory, .cpu, .io],
                                 writable: true, swapAccounting: nil, hostHasSwap: false)
-        XCTAssertEqual(CgroupWriteTable.controllers(for: [CgroupWrite(.io, "io.max", "8:0 rbps=1")], host: v2), [.memory, .cpu, .io])
+        #expect(CgroupWriteTable.controllers(for: [CgroupWrite(.io, "io.max", "8:0 rbps=1")], host: v2) == [.memory, .cpu, .io])
     }
 }

@@ -1,41 +1,45 @@
 import Foundation
-import XCTest
+import Testing
 import SandboxCore
 @testable import SandboxRuntime
 
-/// Real cgroups, as root: on this host they are v1 (hybrid), in `scripts/vm-test.sh` pure v2.
-/// The same test runs on both through the one driver interface; it only creates cgroups under
-/// a `sandbox` subtree and checks that each run leaves nothing behind.
-final class CgroupPrivilegedTests: XCTestCase {
-    var driver: (any CgroupDriver)!
+/// What a test created, killed and removed when the test ends, whatever happened.
+final class CgroupTestResources {
     var runs: [any CgroupRun] = []
     var processes: [Process] = []
 
-    override func setUpWithError() throws {
-        guard getuid() == 0 else {
-            throw XCTSkip("needs root: creates cgroups under /sys/fs/cgroup (run as root here, or via scripts/vm-test.sh for v2)")
-        }
-        driver = CgroupDriverFactory.make()
-        // Not a skip: a root test run on a host without cgroups must say so.
-        XCTAssertNotEqual(driver.info.mode, .none, "no cgroup filesystem at /sys/fs/cgroup")
-    }
-
-    override func tearDown() {
+    deinit {
         for p in processes where p.isRunning { kill(p.processIdentifier, SIGKILL) }
         for run in runs {
             run.killAll()
             try? run.remove()
         }
-        runs = []
-        processes = []
+    }
+}
+
+/// Real cgroups through the driver alone, as root: on this host they are v1 (hybrid), in
+/// `scripts/vm-test.sh` pure v2; the same test runs on both through the one interface. It
+/// creates cgroups only under a `sandbox` subtree and checks that each run leaves nothing.
+/// `SANDBOX_EXPECT_CGROUP_MODE=v2` (set by scripts/test-v2.sh) makes sure the VM really was v2.
+@Suite(.serialized, .enabled(if: getuid() == 0, "needs root: creates cgroups under /sys/fs/cgroup (run as root here, or via scripts/test-v2.sh for v2)"))
+struct CgroupPrivilegedTests {
+    let driver = CgroupDriverFactory.make()
+    let resources = CgroupTestResources()
+
+    @Test func theHostHasCgroupsOfTheExpectedMode() {
+        // Not a skip: a root test run on a host without cgroups must say so.
+        #expect(driver.info.mode != .none, "no cgroup filesystem at /sys/fs/cgroup")
+        if let expected = ProcessInfo.processInfo.environment["SANDBOX_EXPECT_CGROUP_MODE"] {
+            #expect(driver.info.mode.rawValue == expected)
+        }
     }
 
     func makeRun(_ limits: CgroupLimits, driver: (any CgroupDriver)? = nil) throws -> (any CgroupRun, CgroupPlan, String) {
-        let d = driver ?? self.driver!
+        let d = driver ?? self.driver
         let plan = try CgroupPlan.make(limits: limits, host: d.info)
         let id = "test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let run = try d.create(runID: id, plan: plan)
-        runs.append(run)
+        resources.runs.append(run)
         return (run, plan, id)
     }
 
@@ -50,12 +54,12 @@ final class CgroupPrivilegedTests: XCTestCase {
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
-        processes.append(p)
+        resources.processes.append(p)
         return (p, gate.fileHandleForWriting)
     }
 
     func release(_ gate: FileHandle) {
-        gate.write("go\n".data(using: .utf8)!)
+        gate.write(Data("go\n".utf8))
     }
 
     func read(_ path: String) -> String {
@@ -74,41 +78,41 @@ final class CgroupPrivilegedTests: XCTestCase {
     func removeAndCheckNothingLeft(_ run: any CgroupRun) throws {
         run.killAll()
         try run.remove()
-        for path in run.paths { XCTAssertFalse(FileManager.default.fileExists(atPath: path), "left behind: \(path)") }
-        runs.removeAll { $0 === run }
+        for path in run.paths { #expect(!FileManager.default.fileExists(atPath: path), "left behind: \(path)") }
+        resources.runs.removeAll { $0 === run }
     }
 
-    func testLifecycleLimitsAttachUsageKillRemove() throws {
+    @Test func lifecycleLimitsAttachUsageKillRemove() throws {
         let (run, plan, id) = try makeRun(CgroupLimits(memoryBytes: 64 << 20, pids: 16, cpu: CPUQuota(quotaMicros: 50_000)))
-        XCTAssertEqual(run.cloneIntoFD != nil, driver.info.mode == .unified, "clone3 fd exactly in v2")
+        #expect((run.cloneIntoFD != nil) == (driver.info.mode == .unified), "clone3 fd exactly in v2")
         // The kernel reads back every value the plan wrote.
         for write in plan.writes {
             let file = run.paths.map { $0 + "/" + write.file }.first { FileManager.default.fileExists(atPath: $0) }
-            XCTAssertEqual(file.map(read), write.value, write.file)
+            #expect(file.map(read) == write.value, "\(write.file)")
         }
         let (p, gate) = try spawnGated("sleep 100 & sleep 100 & wait")
         try run.attach(pid: p.processIdentifier)
         // One line per hierarchy (v1) or the single v2 line names the run's cgroup.
         let membership = read("/proc/\(p.processIdentifier)/cgroup").split(separator: "\n")
-        XCTAssertEqual(membership.filter { $0.hasSuffix("/sandbox/\(id)") }.count, run.paths.count, "\(membership)")
+        #expect(membership.filter { $0.hasSuffix("/sandbox/\(id)") }.count == run.paths.count, "\(membership)")
         release(gate)
-        XCTAssertTrue(waitFor(5) { (run.usage().pidsPeak ?? 0) >= 3 }, "sh and two sleeps: \(run.usage())")
+        #expect(waitFor(5) { (run.usage().pidsPeak ?? 0) >= 3 }, "sh and two sleeps: \(run.usage())")
         let usage = run.usage()
-        print("\(name) [\(driver.info.mode.rawValue)]: \(usage)")
-        XCTAssertGreaterThan(usage.memoryPeakBytes ?? 0, 0)
-        XCTAssertNotNil(usage.cpuUsageMs)
-        XCTAssertEqual(usage.oomKills, 0)
-        XCTAssertLessThanOrEqual(usage.pidsPeak ?? 99, 16)
+        print("lifecycle [\(driver.info.mode.rawValue)]: \(usage)")
+        #expect((usage.memoryPeakBytes ?? 0) > 0)
+        #expect(usage.cpuUsageMs != nil)
+        #expect(usage.oomKills == 0)
+        #expect((usage.pidsPeak ?? 99) <= 16)
 
         run.killAll()
         p.waitUntilExit()
-        XCTAssertEqual(p.terminationReason, .uncaughtSignal)
-        XCTAssertEqual(p.terminationStatus, SIGKILL)
-        XCTAssertTrue(waitFor(2) { run.paths.allSatisfy { self.read($0 + "/cgroup.procs").isEmpty } }, "the sleeps died too")
+        #expect(p.terminationReason == .uncaughtSignal)
+        #expect(p.terminationStatus == SIGKILL)
+        #expect(waitFor(2) { run.paths.allSatisfy { self.read($0 + "/cgroup.procs").isEmpty } }, "the sleeps died too")
         try removeAndCheckNothingLeft(run)
     }
 
-    func testMemoryHogIsOOMKilledAndCounted() throws {
+    @Test func memoryHogIsOOMKilledAndCounted() throws {
         let (run, _, _) = try makeRun(CgroupLimits(memoryBytes: 32 << 20))
         // tail keeps a line without newline whole: it grows until the cgroup's OOM killer acts.
         let (p, gate) = try spawnGated("head -c 400000000 /dev/zero | tail")
@@ -116,28 +120,28 @@ final class CgroupPrivilegedTests: XCTestCase {
         release(gate)
         p.waitUntilExit()
         let usage = run.usage()
-        print("\(name) [\(driver.info.mode.rawValue)]: \(usage)")
-        XCTAssertGreaterThanOrEqual(usage.oomKills ?? 0, 1, "\(usage)")
-        XCTAssertLessThanOrEqual(usage.memoryPeakBytes ?? .max, 32 << 20)
-        XCTAssertEqual(p.terminationStatus, 137, "sh reports tail's SIGKILL")
+        print("memoryHog [\(driver.info.mode.rawValue)]: \(usage)")
+        #expect((usage.oomKills ?? 0) >= 1)
+        #expect((usage.memoryPeakBytes ?? .max) <= 32 << 20)
+        #expect(p.terminationStatus == 137, "sh reports tail's SIGKILL")
         try removeAndCheckNothingLeft(run)
     }
 
-    func testForkBombIsContainedByPids() throws {
+    @Test func forkBombIsContainedByPids() throws {
         let (run, _, _) = try makeRun(CgroupLimits(pids: 8))
         let (p, gate) = try spawnGated("i=0; while [ $i -lt 40 ]; do sleep 30 & i=$((i+1)); done; wait")
         try run.attach(pid: p.processIdentifier)
         release(gate)
-        XCTAssertTrue(waitFor(10) { (run.usage().pidsPeak ?? 0) >= 8 || !p.isRunning }, "\(run.usage())")
+        #expect(waitFor(10) { (run.usage().pidsPeak ?? 0) >= 8 || !p.isRunning }, "\(run.usage())")
         let usage = run.usage()
-        print("\(name) [\(driver.info.mode.rawValue)]: \(usage)")
-        XCTAssertLessThanOrEqual(usage.pidsPeak ?? 99, 8, "\(usage)")
-        XCTAssertGreaterThanOrEqual(usage.pidsPeak ?? 0, 2, "\(usage)")
+        print("forkBomb [\(driver.info.mode.rawValue)]: \(usage)")
+        #expect((usage.pidsPeak ?? 99) <= 8)
+        #expect((usage.pidsPeak ?? 0) >= 2)
         try removeAndCheckNothingLeft(run)
         p.waitUntilExit()
     }
 
-    func testCPUQuotaThrottles() throws {
+    @Test func cpuQuotaThrottles() throws {
         let (run, _, _) = try makeRun(CgroupLimits(cpu: CPUQuota(quotaMicros: 20_000)))  // 0.2 CPU
         let (p, gate) = try spawnGated("while :; do :; done")
         try run.attach(pid: p.processIdentifier)
@@ -145,15 +149,15 @@ final class CgroupPrivilegedTests: XCTestCase {
         release(gate)
         usleep(1_500_000)
         let usage = run.usage()
-        print("\(name) [\(driver.info.mode.rawValue)]: \(usage)")
         let wallMs = Date().timeIntervalSince(start) * 1000
-        XCTAssertGreaterThan(usage.cpuThrottledMs ?? 0, 0, "\(usage)")
-        XCTAssertLessThanOrEqual(Double(usage.cpuUsageMs ?? .max), 0.2 * wallMs * 1.5 + 50, "\(usage), wall \(wallMs) ms")
+        print("cpuQuota [\(driver.info.mode.rawValue)]: \(usage), wall \(Int(wallMs)) ms")
+        #expect((usage.cpuThrottledMs ?? 0) > 0)
+        #expect(Double(usage.cpuUsageMs ?? .max) <= 0.2 * wallMs * 1.5 + 50)
         try removeAndCheckNothingLeft(run)
         p.waitUntilExit()
     }
 
-    func testSweepRemovesOnlyEmptyRunsAndNeverALiveOne() throws {
+    @Test func sweepRemovesOnlyEmptyRunsAndNeverALiveOne() throws {
         // A subtree of its own, so that no other run on this host is ever swept by a test.
         let subtree = "sandbox-sweeptest-\(getpid())"
         let d = CgroupDriverFactory.make(subtree: subtree)
@@ -162,16 +166,16 @@ final class CgroupPrivilegedTests: XCTestCase {
         let (p, gate) = try spawnGated("sleep 100")
         try live.attach(pid: p.processIdentifier)
         release(gate)
-        XCTAssertEqual(Set(d.sweep(minimumAgeSeconds: 0)), Set(stale.paths))
-        for path in stale.paths { XCTAssertFalse(FileManager.default.fileExists(atPath: path)) }
-        for path in live.paths { XCTAssertTrue(FileManager.default.fileExists(atPath: path)) }
-        XCTAssertEqual(d.sweep(minimumAgeSeconds: 3600), [], "too young to sweep")
+        #expect(Set(d.sweep(minimumAgeSeconds: 0)) == Set(stale.paths))
+        for path in stale.paths { #expect(!FileManager.default.fileExists(atPath: path)) }
+        for path in live.paths { #expect(FileManager.default.fileExists(atPath: path)) }
+        #expect(d.sweep(minimumAgeSeconds: 3600) == [], "too young to sweep")
         try removeAndCheckNothingLeft(live)
-        runs.removeAll { $0 === stale }
+        resources.runs.removeAll { $0 === stale }
         p.waitUntilExit()
         // The test's own subtree directories go too.
         for path in Set(live.paths.map { ($0 as NSString).deletingLastPathComponent }) {
-            XCTAssertEqual(rmdir(path), 0, path)
+            #expect(rmdir(path) == 0, "\(path)")
         }
     }
 }

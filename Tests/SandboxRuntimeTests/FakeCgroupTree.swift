@@ -1,5 +1,5 @@
 import Foundation
-import XCTest
+
 
 /// A plain-directory stand-in for cgroupfs in a temp dir. What it cannot imitate, tests do by
 /// hand, in the open: the kernel fills a new cgroup with interface files and drops them on
