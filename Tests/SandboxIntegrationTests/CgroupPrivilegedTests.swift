@@ -34,12 +34,12 @@ struct CgroupPrivilegedTests {
         }
     }
 
-    func makeRun(_ limits: CgroupLimits, driver: (any CgroupDriver)? = nil) throws -> (any CgroupRun, CgroupPlan, String) {
+    func makeRun(_ limits: CgroupLimits, driver: (any CgroupDriver)? = nil, track: Bool = true) throws -> (any CgroupRun, CgroupPlan, String) {
         let d = driver ?? self.driver
         let plan = try CgroupPlan.make(limits: limits, host: d.info)
         let id = "test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let run = try d.create(runID: id, plan: plan)
-        resources.runs.append(run)
+        if track { resources.runs.append(run) }
         return (run, plan, id)
     }
 
@@ -162,16 +162,18 @@ struct CgroupPrivilegedTests {
         let subtree = "sandbox-sweeptest-\(getpid())"
         let d = CgroupDriverFactory.make(subtree: subtree)
         let (live, _, _) = try makeRun(CgroupLimits(pids: 4), driver: d)
-        let (stale, _, _) = try makeRun(CgroupLimits(pids: 4), driver: d)
+        let (idle, _, _) = try makeRun(CgroupLimits(pids: 4), driver: d)  // alive, empty, locked
+        // A runner that died: its run object is gone, and its locks with it.
+        let stalePaths = try makeRun(CgroupLimits(pids: 4), driver: d, track: false).0.paths
         let (p, gate) = try spawnGated("sleep 100")
         try live.attach(pid: p.processIdentifier)
         release(gate)
-        #expect(Set(d.sweep(minimumAgeSeconds: 0)) == Set(stale.paths))
-        for path in stale.paths { #expect(!FileManager.default.fileExists(atPath: path)) }
-        for path in live.paths { #expect(FileManager.default.fileExists(atPath: path)) }
+        #expect(Set(d.sweep(minimumAgeSeconds: 0)) == Set(stalePaths))
+        for path in stalePaths { #expect(!FileManager.default.fileExists(atPath: path)) }
+        for path in live.paths + idle.paths { #expect(FileManager.default.fileExists(atPath: path)) }
         #expect(d.sweep(minimumAgeSeconds: 3600) == [], "too young to sweep")
         try removeAndCheckNothingLeft(live)
-        resources.runs.removeAll { $0 === stale }
+        try removeAndCheckNothingLeft(idle)
         p.waitUntilExit()
         // The test's own subtree directories go too.
         for path in Set(live.paths.map { ($0 as NSString).deletingLastPathComponent }) {

@@ -144,7 +144,13 @@ struct CgroupV2DriverTests {
         tree.age("sandbox/live", seconds: 600)
         try tree.directory("other")                              // not ours
         tree.age("other", seconds: 600)
+        let held = try d.create(runID: "held", plan: plan(CgroupLimits(), d))  // a live run's lock
+        try tree.dropInterfaceFiles("sandbox/held")
+        tree.age("sandbox/held", seconds: 600)
         #expect(d.sweep(minimumAgeSeconds: 60) == [tree.root + "/sandbox/stale"])
+        #expect(tree.exists("sandbox/held"), "locked by its run")
+        try held.remove()
+        #expect(!tree.exists("sandbox/held"))
         #expect(tree.exists("sandbox/fresh"))
         #expect(tree.exists("sandbox/live/cgroup.procs"))
         #expect(tree.exists("other"))

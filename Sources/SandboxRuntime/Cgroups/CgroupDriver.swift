@@ -11,10 +11,11 @@ public protocol CgroupDriver: Sendable {
     /// On failure nothing of the run is left behind.
     func create(runID: String, plan: CgroupPlan) throws(SandboxError) -> any CgroupRun
 
-    /// Crash recovery: removes run cgroups under the `sandbox` subtree that are older than
-    /// `minimumAgeSeconds` and hold no process (rmdir refuses a populated cgroup, so a live
-    /// run is never touched; the age keeps a just-created, not yet populated run safe).
-    /// Returns the directories removed. Touches nothing outside the subtree.
+    /// Crash recovery: removes run cgroups under the `sandbox` subtree left by runners that
+    /// died. A live run is never touched: it holds an flock on its directories (a sweep skips
+    /// them), rmdir refuses a cgroup that still has processes, and directories younger than
+    /// `minimumAgeSeconds` are left alone (the instant between mkdir and lock). Returns the
+    /// directories removed. Touches nothing outside the subtree.
     func sweep(minimumAgeSeconds: Double) -> [String]
 }
 

@@ -69,6 +69,30 @@ enum CgroupFiles {
         }
     }
 
+    /// Opens the directory `path` and takes an exclusive flock(2) on it. A run holds this for
+    /// its lifetime, so that a sweep by another runner (`removeIfUnlocked`) never removes a
+    /// live run's cgroup, not even in the moment between the init's exit and the final reads.
+    /// flock works on cgroupfs directories (v1 and v2) as on any directory.
+    static func lock(_ path: String) throws(SandboxError) -> Int32 {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw error(.setup, "open", path, errno) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let e = errno
+            close(fd)
+            throw error(.setup, "flock", path, e)
+        }
+        return fd
+    }
+
+    /// rmdir `path` unless its run still holds the lock; true when it is gone.
+    static func removeIfUnlocked(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return false }
+        return rmdir(path) == 0
+    }
+
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     /// W_OK also catches a read-only mount (EROFS), as containers often mount /sys/fs/cgroup.

@@ -43,13 +43,19 @@ public struct CgroupV1Driver: CgroupDriver {
         try CgroupFiles.validateRunID(runID)
         var directories: [CgroupController: String] = [:]
         var created: [String] = []
+        var locks: [Int32] = []
+        // On any failure: nothing of the run is left behind.
+        func undo() {
+            locks.forEach { close($0) }
+            removeAll(created)
+        }
         for controller in plan.controllers where CgroupController.v1.contains(controller) {
             guard let mount = hierarchy(controller) else {
-                removeAll(created)
+                undo()
                 throw SandboxError(.host, "cgroup controller `\(controller.rawValue)` has no v1 hierarchy at `\(root)/\(controller.rawValue)`; mount it, or pass --allow-unenforced for the limits that need it")
             }
             let path = "\(mount)/\(subtree)/\(runID)"
-            if created.contains(path) {
+            if directories.values.contains(path) {
                 directories[controller] = path
                 continue
             }
@@ -57,26 +63,27 @@ public struct CgroupV1Driver: CgroupDriver {
                 try CgroupFiles.makeDirectory("\(mount)/\(subtree)", allowExisting: true)
                 // A leftover directory with this id is someone else's run: never reuse it.
                 try CgroupFiles.makeDirectory(path, allowExisting: false)
+                created.append(path)
+                locks.append(try CgroupFiles.lock(path))
             } catch {
-                removeAll(created)
+                undo()
                 throw error.wrapped("cgroup v1: creating the run's `\(controller.rawValue)` cgroup")
             }
-            created.append(path)
             directories[controller] = path
         }
         for write in plan.writes {
             guard let directory = directories[write.controller] else {
-                removeAll(created)
+                undo()
                 throw SandboxError(.setup, "cgroup v1: write to `\(write.file)` needs controller `\(write.controller.rawValue)`, which the plan does not create")
             }
             do throws(SandboxError) {
                 try CgroupFiles.write(write.value, to: "\(directory)/\(write.file)")
             } catch {
-                removeAll(created)
+                undo()
                 throw error.wrapped("cgroup v1: setting limits")
             }
         }
-        return CgroupV1Run(directories: directories, drainSeconds: drainSeconds, freezeSeconds: freezeSeconds)
+        return CgroupV1Run(directories: directories, locks: locks, drainSeconds: drainSeconds, freezeSeconds: freezeSeconds)
     }
 
     private func removeAll(_ paths: [String]) {
@@ -92,9 +99,7 @@ public struct CgroupV1Driver: CgroupDriver {
             for name in CgroupFiles.subdirectories(parent) {
                 let path = "\(parent)/\(name)"
                 guard let age = CgroupFiles.ageSeconds(path), age >= minimumAgeSeconds else { continue }
-                if (try? CgroupFiles.removeDirectory(path, timeoutSeconds: 0)) != nil, !CgroupFiles.exists(path) {
-                    removed.append(path)
-                }
+                if CgroupFiles.removeIfUnlocked(path) { removed.append(path) }
             }
         }
         return removed

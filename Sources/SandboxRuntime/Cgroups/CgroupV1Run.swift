@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SandboxCore
+import Synchronization
 
 /// One run's cgroup v1 directories, one per hierarchy (co-mounted controllers share one).
 public final class CgroupV1Run: CgroupRun {
@@ -10,9 +11,12 @@ public final class CgroupV1Run: CgroupRun {
     private let drainSeconds: Double
     private let freezeSeconds: Double
     private let pidsPeak: CgroupPidsPeak?
+    /// One flock'ed fd per directory, held until removed (see CgroupFiles.lock).
+    private let locks: Mutex<[Int32]>
 
-    init(directories: [CgroupController: String], drainSeconds: Double, freezeSeconds: Double) {
+    init(directories: [CgroupController: String], locks: [Int32], drainSeconds: Double, freezeSeconds: Double) {
         self.directories = directories
+        self.locks = Mutex(locks)
         self.drainSeconds = drainSeconds
         self.freezeSeconds = freezeSeconds
         self.pidsPeak = directories[.pids].map { CgroupPidsPeak(directory: $0) }
@@ -85,7 +89,17 @@ public final class CgroupV1Run: CgroupRun {
         return false
     }
 
+    deinit {
+        locks.withLock { $0.forEach { close($0) } }
+    }
+
     public func remove() throws(SandboxError) {
+        defer {
+            locks.withLock {
+                $0.forEach { close($0) }
+                $0 = []
+            }
+        }
         var first: SandboxError?
         for path in paths.reversed() {
             do throws(SandboxError) {

@@ -87,9 +87,7 @@ public struct CgroupV2Driver: CgroupDriver {
         for name in CgroupFiles.subdirectories(subtreePath) {
             let path = "\(subtreePath)/\(name)"
             guard let age = CgroupFiles.ageSeconds(path), age >= minimumAgeSeconds else { continue }
-            if (try? CgroupFiles.removeDirectory(path, timeoutSeconds: 0)) != nil, !CgroupFiles.exists(path) {
-                removed.append(path)
-            }
+            if CgroupFiles.removeIfUnlocked(path) { removed.append(path) }
         }
         return removed
     }

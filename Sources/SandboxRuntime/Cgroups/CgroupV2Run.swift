@@ -15,8 +15,8 @@ public final class CgroupV2Run: CgroupRun {
         self.path = path
         self.drainSeconds = drainSeconds
         self.pidsPeak = CgroupPidsPeak(directory: path)
-        let opened = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard opened >= 0 else { throw CgroupFiles.error(.setup, "open", path, errno) }
+        // One fd serves clone3 and holds the run's lock against sweeps.
+        let opened = try CgroupFiles.lock(path)
         fd.withLock { $0 = opened }
     }
 
@@ -63,9 +63,12 @@ public final class CgroupV2Run: CgroupRun {
     }
 
     public func remove() throws(SandboxError) {
-        fd.withLock {
-            if $0 >= 0 { close($0) }
-            $0 = -1
+        // Locked until gone: no sweep can race the drain.
+        defer {
+            fd.withLock {
+                if $0 >= 0 { close($0) }
+                $0 = -1
+            }
         }
         try CgroupFiles.removeDirectory(path, timeoutSeconds: drainSeconds)
     }

@@ -35,6 +35,8 @@ public enum SandboxRunner {
             cgroup.killAll()
             do { try cgroup.remove() } catch { cleanupError = error.wrapped("removing the run's cgroup") }
         }
+        // What runners that were killed left behind (their locks died with them).
+        _ = cgroups.sweep(minimumAgeSeconds: 10)
         let termination = oomAware(outcome.termination, usage: usage)
         var report = RunReport(
             id: id, worker: plan.worker, worktree: plan.worktree, profile: plan.profile, command: plan.argv,
