@@ -151,8 +151,10 @@ struct CgroupPrivilegedTests {
         let usage = run.usage()
         let wallMs = Date().timeIntervalSince(start) * 1000
         print("cpuQuota [\(driver.info.mode.rawValue)]: \(usage), wall \(Int(wallMs)) ms")
-        #expect((usage.cpuThrottledMs ?? 0) > 0)
-        #expect(Double(usage.cpuUsageMs ?? .max) <= 0.2 * wallMs * 1.5 + 50)
+        let used = Double(usage.cpuUsageMs ?? .max)
+        #expect(used <= 0.2 * wallMs + 40, "never more than the quota (plus two periods)")
+        // Throttled, unless a busy host never gave the spin its 20 ms per period.
+        #expect((usage.cpuThrottledMs ?? 0) > 0 || used < 0.18 * wallMs)
         try removeAndCheckNothingLeft(run)
         p.waitUntilExit()
     }

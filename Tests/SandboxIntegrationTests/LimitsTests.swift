@@ -74,9 +74,12 @@ struct LimitsTests {
         let report = try run(["timeout", "2", "sh", "-c", "while :; do :; done"], cpus: 0.5)
         print("halfACPU [\(cgroups.info.mode.rawValue)]: \(report.status) \(report.exitCode) wall \(report.wallMs) ms \(report.usage)")
         let used = Double(try #require(report.usage.cpuUsageMs))
-        // 0.5 CPU over ~2 s of spinning: about 1000 ms. Generous: machines here are shared.
-        #expect(used >= 600 && used <= 1300, "cpu_usage_ms \(used)")
-        #expect((report.usage.cpuThrottledMs ?? 0) > 0)
+        let wall = Double(report.wallMs)
+        // Never more than half a CPU (plus one period of slack): ~1000 ms over ~2 s of spinning.
+        #expect(used <= 0.5 * wall + 100, "cpu_usage_ms \(used) over \(wall) ms")
+        // About half, when the machine has it to give: throttled means the quota was reached.
+        // On a busy shared host the spin may get less than its quota and never be throttled.
+        #expect((report.usage.cpuThrottledMs ?? 0) > 0 || used < 0.45 * wall, "neither throttled nor starved: \(report.usage)")
         #expect(report.limits?.cpus == 0.5)
     }
 

@@ -74,7 +74,10 @@ public enum Launcher {
             case .network: flags |= UInt64(CLONE_NEWNET)
             case .uts: flags |= UInt64(CLONE_NEWUTS)
             case .ipc: flags |= UInt64(CLONE_NEWIPC)
-            case .cgroup: flags |= UInt64(CLONE_NEWCGROUP)
+            // The child unshares it after the sync byte, once it is in the run's cgroup:
+            // at clone time a v1 child is still in the runner's cgroups, and a namespace
+            // made then would be rooted there (`/proc/self/cgroup` showing `/../../sandbox/…`).
+            case .cgroup: break
             }
         }
         return flags
