@@ -84,6 +84,13 @@ struct CgroupV2DriverTests {
         #expect(throws: SandboxError.self) { try d.create(runID: bad, plan: plan(CgroupLimits(), d)) }
     }
 
+    @Test func anEmptyPlanMakesNoCgroup() throws {
+        let d = try driver()
+        let run = try d.create(runID: "r1", plan: CgroupPlan(limits: CgroupLimits(), unenforced: [], controllers: [], writes: []))
+        #expect(run.paths == [])
+        #expect(!tree.exists("sandbox"))
+    }
+
     @Test func attachWritesThePid() throws {
         let d = try driver()
         let run = try d.create(runID: "r1", plan: plan(CgroupLimits(), d))

@@ -43,7 +43,8 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var cpuUserMs: UInt64
     public var cpuSystemMs: UInt64
     public var error: ErrorInfo?
-    /// The limits enforced, and those let through by --allow-unenforced (null: no cgroup).
+    /// The limits enforced, and those let through by --allow-unenforced (null only when the
+    /// run failed before it was planned).
     public var limits: CgroupPlan.Summary?
     /// Counters of the run's cgroup; each null where the backend does not give it.
     public var usage: CgroupUsage = CgroupUsage()

@@ -20,8 +20,9 @@ public struct CgroupUnavailableDriver: CgroupDriver {
     public func sweep(minimumAgeSeconds: Double) -> [String] { [] }
 }
 
-/// The run of a host without cgroups: nothing to attach, read, kill or remove. The PID
-/// namespace still ends every process when the sandbox's init exits.
+/// A run without a cgroup (no cgroups, or none the runner may write, and no limit asked
+/// for): nothing to attach, read, kill or remove. The PID namespace still ends every
+/// process when the sandbox's init exits.
 final class NoCgroupRun: CgroupRun {
     var paths: [String] { [] }
     var cloneIntoFD: Int32? { nil }

@@ -41,6 +41,9 @@ public struct CgroupV1Driver: CgroupDriver {
 
     public func create(runID: String, plan: CgroupPlan) throws(SandboxError) -> any CgroupRun {
         try CgroupFiles.validateRunID(runID)
+        // Nothing to limit or account (the host's cgroups are not ours to write): no cgroup.
+        // The PID namespace still ends every process of the run.
+        if plan.controllers.isEmpty && plan.writes.isEmpty { return NoCgroupRun() }
         var directories: [CgroupController: String] = [:]
         var created: [String] = []
         var locks: [Int32] = []

@@ -36,6 +36,9 @@ public struct CgroupV2Driver: CgroupDriver {
 
     public func create(runID: String, plan: CgroupPlan) throws(SandboxError) -> any CgroupRun {
         try CgroupFiles.validateRunID(runID)
+        // Nothing to limit or account (the host's cgroups are not ours to write): no cgroup.
+        // The PID namespace still ends every process of the run.
+        if plan.controllers.isEmpty && plan.writes.isEmpty { return NoCgroupRun() }
         let wanted = plan.controllers.filter { CgroupController.v2.contains($0) }
         let available = CgroupStatParser.controllers(CgroupFiles.read(root + "/cgroup.controllers") ?? "")
         // The plan was made from `info`; the host may have changed since. Still fail closed.

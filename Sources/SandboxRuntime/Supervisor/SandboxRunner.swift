@@ -43,7 +43,7 @@ public enum SandboxRunner {
             termination: termination, startedAt: startedAt,
             wallMs: (Clock.monotonicNanoseconds() - start) / 1_000_000,
             cpuUserMs: outcome.userMs, cpuSystemMs: outcome.systemMs)
-        report.limits = cgroup == nil ? nil : plan.cgroup.summary
+        report.limits = plan.cgroup.summary
         report.usage = usage
         report.deniedSyscalls = outcome.deniedSyscalls
         // A cgroup left behind is the runner's failure, reported without hiding the command's status.
