@@ -22,11 +22,14 @@ struct RunCommand: ParsableCommand {
 
     /// Runs the sandbox and returns the exit code; prints the one-line error, if any.
     static func execute(_ arguments: RunArguments) -> Int32 {
-        let host = HostProbe.facts()
-        let result: RunReport
-        do {
-            let plan = try arguments.makePlan(host: host)
-            result = SandboxRunner.run(plan, isRoot: host.isRoot)
+        // One driver per command: its view of the host plans the run and then executes it.
+        let cgroups = CgroupDriverFactory.make()
+        let host = HostProbe.facts(cgroups: cgroups)
+        var result: RunReport
+        do throws(SandboxError) {
+            let prepared = try arguments.prepare(host: host)
+            result = SandboxRunner.run(prepared.plan, isRoot: host.isRoot, cgroups: cgroups)
+            result.settings = prepared.settings
         } catch {
             // Nothing was started: a report still says why, for harnesses that read it.
             if let report = arguments.report { try? JSONOutput.writeReport(failedBeforeStart(error, arguments), to: report) }

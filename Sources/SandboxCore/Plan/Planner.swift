@@ -40,6 +40,7 @@ public enum Planner {
             root: RootSpec(base: "/tmp", options: "mode=0755,size=4m,nr_inodes=4096"),
             mounts: try mounts(profile: profile, host: host, worktree: worktree, idmap: identity.idmapWorktree),
             rlimits: rlimits(profile.limits, host: host),
+            cgroup: try cgroupPlan(profile: profile, request: request, host: host),
             seccomp: try seccomp(profile.seccomp, file: seccompFile, context: SeccompResolveContext(
                 capabilities: profile.capabilities.keep, kernel: KernelVersion(parsing: host.kernelRelease))),
             capabilities: profile.capabilities.keep,
@@ -52,13 +53,13 @@ public enum Planner {
     /// error, never a silent downgrade.
     static func refuseUnenforceable(_ profile: Profile) throws(SandboxError) {
         let l = profile.limits
+        // memory, swap, pids and cpus are the cgroup plan's (Planner+Limits).
         let unenforced: [(String, Bool)] = [
-            ("memory", l.memoryBytes != nil), ("swap", l.swapBytes != nil), ("pids", l.pids != nil),
-            ("cpus", l.cpus != nil), ("wall_timeout", l.wallTimeoutSeconds != nil),
-            ("cpu_timeout", l.cpuTimeoutSeconds != nil), ("kill_grace", l.killGraceSeconds != nil), ("io", l.io != nil),
+            ("wall_timeout", l.wallTimeoutSeconds != nil), ("cpu_timeout", l.cpuTimeoutSeconds != nil),
+            ("kill_grace", l.killGraceSeconds != nil), ("io", l.io != nil),
         ]
         if let (key, _) = unenforced.first(where: { $0.1 }) {
-            throw SandboxError(.profile, "profile \(profile.name): limits.\(key) cannot be enforced by this version (cgroup limits are not implemented yet); remove it")
+            throw SandboxError(.profile, "profile \(profile.name): limits.\(key) cannot be enforced by this version (timeouts are not implemented yet); remove it")
         }
         if !profile.process.dieWithParent {
             throw SandboxError(.profile, "profile \(profile.name): process.die_with_parent = false is not supported by this version; the sandbox always dies with its parent")
