@@ -21,8 +21,6 @@ import Testing
     }
 
     @Test(arguments: [
-        ("[limits]\nmemory = \"1GiB\"\n", "limits.memory"), ("[limits]\nswap = 0\n", "limits.swap"),
-        ("[limits]\npids = 10\n", "limits.pids"), ("[limits]\ncpus = 1\n", "limits.cpus"),
         ("[limits]\nwall_timeout = \"1m\"\n", "limits.wall_timeout"), ("[limits]\ncpu_timeout = \"1m\"\n", "limits.cpu_timeout"),
         ("[limits]\nkill_grace = \"1s\"\n", "limits.kill_grace"), ("[limits]\nio = { weight = 10 }\n", "limits.io"),
     ])
@@ -33,16 +31,26 @@ import Testing
         #expect(error.exitCode == 125)
     }
 
+    /// Cgroup limits on a host whose cgroups cannot enforce them: refused, naming the limit.
+    @Test(arguments: [
+        ("[limits]\nmemory = \"1GiB\"\n", "memory"), ("[limits]\npids = 10\n", "pids"), ("[limits]\ncpus = 1\n", "cpu"),
+    ])
+    func cgroupLimitWithoutCgroupsIsRefused(text: String, limit: String) {
+        guard case .failure(let error) = plan(text) else { Issue.record("\(limit) was planned without cgroups"); return }
+        #expect(error.message.contains(limit), "\(error)")
+        #expect(error.exitCode == 125)
+    }
+
     @Test func dieWithParentFalseAndKeptCapabilitiesAreRefused() {
         guard case .failure(let e1) = plan("[process]\ndie_with_parent = false\n"),
               case .failure(let e2) = plan("[capabilities]\nkeep = [\"CAP_NET_RAW\"]\n"),
-              case .failure(let e3) = plan("[seccomp]\npolicy = \"strict\"\n") else {
+              case .failure(let e3) = plan("[seccomp]\npolicy = \"/nonexistent/policy.json\"\n") else {
             Issue.record("planned")
             return
         }
         #expect(e1.message.contains("die_with_parent"))
         #expect(e2.message.contains("capabilities.keep"))
-        #expect(e3.message.contains("strict"))
+        #expect(e3.message.contains("/nonexistent/policy.json"), "a named file must have been read")
     }
 
     @Test func identityFallbackDenyAndReadOnlyBindsAreHonoured() throws {

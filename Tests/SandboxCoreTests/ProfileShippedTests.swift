@@ -25,7 +25,7 @@ import Testing
         #expect(limits.memoryBytes == nil && limits.pids == nil && limits.cpus == nil)
         #expect(limits.wallTimeoutSeconds == nil && limits.cpuTimeoutSeconds == nil && limits.swapBytes == nil)
         #expect(resolved.profile.capabilities.keep.isEmpty)
-        #expect(resolved.profile.seccomp.policy == "baseline")
+        #expect(resolved.profile.seccomp.policy == (name == "strict" ? "strict" : "default"))
         #expect(resolved.profile.identity.fallbackHostUID != 0)
     }
 
