@@ -32,7 +32,8 @@ let package = Package(
             ]),
         // Runs inside the sandbox in tests and prints what it sees as JSON.
         .executableTarget(name: "sandbox-probe", dependencies: ["CSandbox"]),
-        .testTarget(name: "SandboxCoreTests", dependencies: ["SandboxCore"]),
+        // Fixtures are read from the source tree by path, not bundled.
+        .testTarget(name: "SandboxCoreTests", dependencies: ["SandboxCore"], exclude: ["Fixtures"]),
         .testTarget(name: "SandboxRuntimeTests", dependencies: ["SandboxRuntime", "SandboxCore"]),
         .testTarget(
             name: "SandboxIntegrationTests",

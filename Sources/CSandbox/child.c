@@ -271,6 +271,7 @@ _Noreturn void sbx_child_main(struct sbx_recipe *r) {
     if (r->parent_fds[2] >= 0) close(r->parent_fds[2]);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) sbx_fail(r, SBX_STAGE_WAIT_PARENT, -1, errno);
     if (wait_for_parent(r) < 0) _exit(SBX_SETUP_EXIT);
+    if (r->unshare_cgroup_ns && unshare(CLONE_NEWCGROUP) < 0) sbx_fail(r, SBX_STAGE_CGROUP_NS, -1, errno);
     wipe_parent_environment(r);
     if (become_identity(r) < 0) sbx_fail(r, SBX_STAGE_IDENTITY, -1, errno);
     // Changing the effective uid/gid clears the parent-death signal (prctl(2)): arm it again,

@@ -35,6 +35,10 @@ enum RegistryAccess {
     /// MEM and CPU of a run: its cgroup's counters when it has one, else the init's
     /// process tree in /proc.
     static func usage(of record: RunRecord, processes: ProcessTable = ProcessTable()) -> (memory: UInt64?, cpuMs: UInt64?) {
+        if let cgroup = record.cgroup, !cgroup.isEmpty {
+            let counted = CgroupUsageReader.read(cgroup)
+            if counted.memoryBytes != nil || counted.cpuMs != nil { return (counted.memoryBytes, counted.cpuMs) }
+        }
         guard let pid = record.initPID, let tree = processes.treeUsage(root: pid) else { return (nil, nil) }
         return (tree.residentBytes, tree.cpuMs)
     }

@@ -7,6 +7,17 @@ struct RunArguments: Equatable {
     var quiet = false
     var worker = ""
     var command: [String] = []
+    // Only the full parser reads these (the fast path declines options it does not know).
+    var memory: String?
+    var pids: String?
+    var cpus: String?
+    var timeout: String?
+    var network: String?
+    var roBind: [String] = []
+    var bind: [String] = []
+    var tmpfs: [String] = []
+    var unsetEnv: [String] = []
+    var allowUnenforced: [String] = []
     /// Worker resolution (run and plan).
     var workersDir: String?
     var allowMain = false

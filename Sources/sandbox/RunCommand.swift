@@ -31,20 +31,23 @@ struct RunCommand: ParsableCommand {
 
     /// Runs the sandbox and returns the exit code; prints the one-line error, if any.
     static func execute(_ arguments: RunArguments) -> Int32 {
-        let host = HostProbe.facts()
-        let result: RunReport
+        // One driver per command: its view of the host plans the run and then executes it.
+        let cgroups = CgroupDriverFactory.make()
+        let host = HostProbe.facts(cgroups: cgroups)
+        var result: RunReport
         var reportError: SandboxError?
-        do {
-            let (plan, worktree) = try arguments.resolveAndPlan(host: host)
+        do throws(SandboxError) {
+            let prepared = try arguments.prepare(host: host)
             var session = WorkerSession(state: try StateDirectory.openDefault())
             session.wait = arguments.wait
             session.events = arguments.events
             session.notice = { if !arguments.quiet { Output.error($0) } }
+            session.annotate = { $0.settings = prepared.settings }
             session.finished = { report in
                 guard let path = arguments.report else { return }
                 do throws(SandboxError) { try JSONOutput.writeReport(report, to: path) } catch { reportError = error }
             }
-            result = try session.run(plan, branch: worktree.branch, isRoot: host.isRoot)
+            result = try session.run(prepared.plan, branch: prepared.worktree.branch, isRoot: host.isRoot, cgroups: cgroups)
         } catch {
             // Nothing was started: a report still says why, for harnesses that read it.
             if let report = arguments.report { try? JSONOutput.writeReport(failedBeforeStart(error, arguments), to: report) }

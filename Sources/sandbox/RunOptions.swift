@@ -16,6 +16,36 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Give the command the terminal: no new session, its own foreground process group.")
     var tty = false
 
+    @Option(help: ArgumentHelp("Memory limit (cgroup), e.g. 2GiB; swap stays off.", valueName: "SIZE"))
+    var memory: String?
+
+    @Option(help: ArgumentHelp("Most processes and threads at once (cgroup).", valueName: "N"))
+    var pids: String?
+
+    @Option(help: ArgumentHelp("CPU time as a number of CPUs, e.g. 1.5 (a cgroup quota).", valueName: "N"))
+    var cpus: String?
+
+    @Option(help: ArgumentHelp("Wall-clock timeout, e.g. 90s or 10m.", valueName: "DURATION"))
+    var timeout: String?
+
+    @Option(help: ArgumentHelp("none, loopback or host.", valueName: "MODE"))
+    var network: String?
+
+    @Option(name: .customLong("ro-bind"), help: ArgumentHelp("Bind a host path read-only.", valueName: "SRC[:DST]"))
+    var roBind: [String] = []
+
+    @Option(help: ArgumentHelp("Bind a host path read-write.", valueName: "SRC[:DST]"))
+    var bind: [String] = []
+
+    @Option(help: ArgumentHelp("A private tmpfs.", valueName: "DST[:SIZE]"))
+    var tmpfs: [String] = []
+
+    @Option(name: .customLong("unset-env"), help: ArgumentHelp("Do not pass NAME in.", valueName: "NAME"))
+    var unsetEnv: [String] = []
+
+    @Option(help: ArgumentHelp("Run even if this host cannot enforce LIMIT (memory, swap, pids, cpu, io); the report records it.", valueName: "LIMIT"))
+    var allowUnenforced: [String] = []
+
     @Flag(help: "Do not print a line for each syscall the seccomp policy denied.")
     var quiet = false
 
@@ -34,33 +64,58 @@ struct RunOptions: ParsableArguments {
     func arguments(report: String? = nil) -> RunArguments {
         RunArguments(
             profile: profile, report: report, environment: environment, tty: tty, quiet: quiet, worker: worker,
-            command: command, workersDir: workersDir, allowMain: allowMain)
+            command: command, memory: memory, pids: pids, cpus: cpus, timeout: timeout, network: network,
+            roBind: roBind, bind: bind, tmpfs: tmpfs, unsetEnv: unsetEnv, allowUnenforced: allowUnenforced,
+            workersDir: workersDir, allowMain: allowMain)
     }
 }
 
+/// A plan and the settings it was made from (the report's "settings"), and the worktree.
+struct PreparedRun {
+    var plan: SandboxPlan
+    var settings: EffectiveSettings
+    var worktree: WorktreeInfo
+}
+
 extension RunArguments {
-    func makePlan(host: HostFacts) throws(SandboxError) -> SandboxPlan {
-        try resolveAndPlan(host: host).plan
+    /// Worker, profile (looked up, never from the worktree or a path the sandbox can
+    /// write), flags over the profile, then the plan.
+    func prepare(host: HostFacts) throws(SandboxError) -> PreparedRun {
+        let cwd = try currentDirectory()
+        let worktree = try WorktreeResolver.resolve(worker, currentDirectory: cwd, options: resolverOptions(host: host))
+        let overrides = try ProfileOverrides(
+            memory: memory, pids: pids, cpus: cpus, timeout: timeout, network: network, roBind: roBind, bind: bind,
+            tmpfs: tmpfs, unsetEnv: unsetEnv)
+        let loaded = try ProfileLoader.forCurrentProcess().loadForRun(
+            profile, worktree: worktree.path, writable: overrides.readWriteBinds.map(\.source))
+        let effective = overrides.apply(to: loaded.profile)
+        var environmentItems: [EnvironmentOverride] = []
+        for item in environment { environmentItems.append(try EnvironmentOverride(parsing: item)) }
+        var allowed: [CgroupLimit] = []
+        for name in allowUnenforced {
+            guard let limit = CgroupLimit(rawValue: name) else {
+                throw SandboxError(.usage, "--allow-unenforced \(name): expected one of \(CgroupLimit.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            allowed.append(limit)
+        }
+        let seccompFile = try SeccompPolicyFile.read(
+            effective.seccomp.policy, worktree: worktree.path,
+            writable: effective.filesystem.readWrite.map(\.source))
+        let request = RunRequest(command: command, environment: environmentItems, tty: tty, stdinIsTerminal: isatty(0) == 1,
+                                 allowUnenforced: allowed)
+        let plan = try Planner.plan(profile: effective, request: request, host: host, worktree: worktree, seccompFile: seccompFile)
+        return PreparedRun(plan: plan, settings: EffectiveSettings(profile: effective, files: loaded.files, overrides: overrides),
+                           worktree: worktree)
     }
 
+    /// `--workers-dir` (or SANDBOX_WORKERS_DIR), `--allow-main`, and what must never be a
+    /// worktree: the runner's state directory and the caller's home.
     func resolverOptions(host: HostFacts) -> WorktreeResolver.Options {
         let environment = host.callerEnvironment
         return WorktreeResolver.Options(
             workersDirectory: workersDir ?? environment["SANDBOX_WORKERS_DIR"], allowMain: allowMain,
             stateDirectory: StateDirectory.defaultPath(uid: geteuid(), environment: environment),
             home: environment["HOME"].map { [$0] } ?? [])
-    }
-
-    func resolveAndPlan(host: HostFacts) throws(SandboxError) -> (plan: SandboxPlan, worktree: WorktreeInfo) {
-        let worktree = try WorktreeResolver.resolve(worker, currentDirectory: currentDirectory(), options: resolverOptions(host: host))
-        guard let profile = BuiltinProfiles.named(profile) else {
-            let known = BuiltinProfiles.all.map(\.name).joined(separator: ", ")
-            throw SandboxError(.profile, "unknown profile \"\(self.profile)\" (built-in: \(known))")
-        }
-        var overrides: [EnvironmentOverride] = []
-        for item in environment { overrides.append(try EnvironmentOverride(parsing: item)) }
-        let request = RunRequest(command: command, environment: overrides, tty: tty, stdinIsTerminal: isatty(0) == 1)
-        return (try Planner.plan(profile: profile, request: request, host: host, worktree: worktree), worktree)
     }
 
     func currentDirectory() throws(SandboxError) -> String {

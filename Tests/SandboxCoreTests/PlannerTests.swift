@@ -123,12 +123,19 @@ struct PlannerTests {
     }
 
     @Test func unenforceableLimitsAreRefusedNotIgnored() {
-        for mutate in [{ (p: inout Profile) in p.limits.memoryBytes = 1 << 30 }, { $0.limits.pids = 64 },
-                       { $0.limits.cpus = 0.5 }, { $0.limits.wallTimeoutSeconds = 10 }, { $0.capabilities.keep = ["CAP_CHOWN"] }] {
+        for mutate in [{ (p: inout Profile) in p.limits.wallTimeoutSeconds = 10 }, { $0.capabilities.keep = ["CAP_CHOWN"] }] {
             var profile = BuiltinProfiles.strict
             mutate(&profile)
             #expect(throws: SandboxError.self) { try plan(profile) }
             do { _ = try plan(profile) } catch let e as SandboxError { #expect(e.stage == .profile && e.exitCode == 125) } catch {}
+        }
+        // Cgroup limits on a host without cgroups (rootHost's default): the host cannot.
+        for mutate in [{ (p: inout Profile) in p.limits.memoryBytes = 1 << 30 }, { $0.limits.pids = 64 }, { $0.limits.cpus = 0.5 }] {
+            var profile = BuiltinProfiles.strict
+            mutate(&profile)
+            do { _ = try plan(profile); Issue.record("planned an unenforceable limit") } catch let e as SandboxError {
+                #expect(e.stage == .host && e.exitCode == 125 && e.message.contains("--allow-unenforced"))
+            } catch {}
         }
     }
 

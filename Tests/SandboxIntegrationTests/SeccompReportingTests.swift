@@ -19,6 +19,9 @@ struct SeccompReportingTests {
         let worktree = WorktreeInfo(name: "seccomp", path: dir, ownerUID: st.st_uid, ownerGID: st.st_gid)
         var plan = try Planner.plan(profile: BuiltinProfiles.strict, request: RunRequest(command: command),
                                     host: HostProbe.facts(), worktree: worktree)
+        // On the baseline policy (everything allowed but the guards), so that the test's own
+        // rule decides; the built-in policies are exercised by StrictPolicyRunTests.
+        plan.seccomp = BaselineGuards.policy
         plan.seccomp.rules += rules
         return SandboxRunner.run(plan, isRoot: true)
     }

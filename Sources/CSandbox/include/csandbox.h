@@ -58,6 +58,9 @@ struct sbx_rlimit {
 
 struct sbx_recipe {
     int sync_fd;            // read end: one byte from the parent means "ids mapped, go"
+    int unshare_cgroup_ns;  // make the cgroup namespace after the go, when the parent has put
+                            // us in the run's cgroup (v1 attaches only after clone), so its
+                            // root is that cgroup and /proc/self/cgroup shows no host path
     int report_fd;          // write end (CLOEXEC): sbx_message records to the parent
     int parent_fds[3];      // the parent's ends of the pipes and the notify socket (or -1),
                             // closed first in the child so that EOF on sync_fd means the
@@ -135,6 +138,7 @@ enum sbx_stage {
     SBX_STAGE_CLOSE_FDS,
     SBX_STAGE_SECCOMP,
     SBX_STAGE_EXEC,
+    SBX_STAGE_CGROUP_NS,       // unshare(CLONE_NEWCGROUP) after the parent's go
 };
 
 struct sbx_message {

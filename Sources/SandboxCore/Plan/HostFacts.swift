@@ -10,15 +10,21 @@ public struct HostFacts: Codable, Equatable, Sendable {
     public var rootEntries: [String: String]
     /// The runner's hard RLIMIT_NOFILE: a user namespace cannot raise it.
     public var openFilesHardLimit: UInt64
+    /// `uname -r`, for Docker policies' `minKernel`.
+    public var kernelRelease: String = ""
+    /// What the host's cgroups can enforce (from the cgroup driver).
+    public var cgroup: CgroupHostInfo
 
     public init(uid: UInt32, gid: UInt32, callerEnvironment: [String: String],
                 rootEntries: [String: String] = ["bin": "usr/bin", "sbin": "usr/sbin", "lib": "usr/lib", "lib64": "usr/lib64"],
-                openFilesHardLimit: UInt64 = 1 << 20) {
+                openFilesHardLimit: UInt64 = 1 << 20, kernelRelease: String = "", cgroup: CgroupHostInfo = .unavailable) {
+        self.kernelRelease = kernelRelease
         self.uid = uid
         self.gid = gid
         self.callerEnvironment = callerEnvironment
         self.rootEntries = rootEntries
         self.openFilesHardLimit = openFilesHardLimit
+        self.cgroup = cgroup
     }
 
     public var isRoot: Bool { uid == 0 }
@@ -61,12 +67,23 @@ public struct RunRequest: Codable, Equatable, Sendable {
     public var tty: Bool
     /// Whether standard input is a terminal (decides what an empty command means).
     public var stdinIsTerminal: Bool
+    /// `--memory`, `--pids`, `--cpus`: replace the profile's values.
+    public var memoryBytes: UInt64?
+    public var pids: UInt64?
+    public var cpus: Double?
+    /// `--allow-unenforced LIMIT`: run even where the host cannot enforce these (recorded).
+    public var allowUnenforced: [CgroupLimit]
 
-    public init(command: [String], environment: [EnvironmentOverride] = [], tty: Bool = false, stdinIsTerminal: Bool = false) {
+    public init(command: [String], environment: [EnvironmentOverride] = [], tty: Bool = false, stdinIsTerminal: Bool = false,
+                memoryBytes: UInt64? = nil, pids: UInt64? = nil, cpus: Double? = nil, allowUnenforced: [CgroupLimit] = []) {
         self.command = command
         self.environment = environment
         self.tty = tty
         self.stdinIsTerminal = stdinIsTerminal
+        self.memoryBytes = memoryBytes
+        self.pids = pids
+        self.cpus = cpus
+        self.allowUnenforced = allowUnenforced
     }
 }
 

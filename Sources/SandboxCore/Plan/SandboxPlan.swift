@@ -17,6 +17,8 @@ public struct SandboxPlan: Codable, Equatable, Sendable {
     public var root: RootSpec
     public var mounts: [MountStep]
     public var rlimits: [ResourceLimit]
+    /// The run's cgroup: enforced limits and the exact file writes.
+    public var cgroup: CgroupPlan
     public var seccomp: SeccompPolicy
     public var capabilities: [String]
     public var newSession: Bool

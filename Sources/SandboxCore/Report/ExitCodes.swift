@@ -7,6 +7,8 @@ public enum ExitCodes {
     public static let cannotExecute: Int32 = 126
     /// The command was not found.
     public static let notFound: Int32 = 127
+    /// The command was killed by the OOM killer of its cgroup (128 + SIGKILL, as a shell shows it).
+    public static let outOfMemory: Int32 = 137
     /// 159 (128 + SIGSYS): the command called a syscall its seccomp policy kills.
     public static let seccompKill: Int32 = 159
     /// 128 + N for a command killed by signal N.
@@ -17,6 +19,8 @@ public enum ExitCodes {
 public enum Termination: Equatable, Sendable {
     case exited(code: Int32)
     case signaled(signal: Int32)
+    /// Killed by SIGKILL while its cgroup counted OOM kills: the memory limit ended it.
+    case outOfMemory
     case setupFailed(SandboxError)
     /// The seccomp policy killed the command when it called `syscall`.
     case seccompKilled(syscall: String)
@@ -25,6 +29,7 @@ public enum Termination: Equatable, Sendable {
         switch self {
         case .exited(let code): code
         case .signaled(let signal): ExitCodes.signaled(signal)
+        case .outOfMemory: ExitCodes.outOfMemory
         case .setupFailed(let error): error.exitCode
         case .seccompKilled: ExitCodes.seccompKill
         }
@@ -34,6 +39,7 @@ public enum Termination: Equatable, Sendable {
         switch self {
         case .exited: .exited
         case .signaled: .signaled
+        case .outOfMemory: .oom
         case .setupFailed: .setupFailed
         case .seccompKilled: .seccomp
         }

@@ -4,6 +4,8 @@ public struct RunReport: Codable, Equatable, Sendable {
     public enum Status: String, Codable, Sendable {
         case exited, signaled
         case setupFailed = "setup_failed"
+        /// The command was OOM-killed in its cgroup (exit 137, `oom_kills` >= 1).
+        case oom
         /// Killed by the seccomp policy (exit 159); `error` names the syscall.
         case seccomp
     }
@@ -21,6 +23,10 @@ public struct RunReport: Codable, Equatable, Sendable {
     public struct ErrorInfo: Codable, Equatable, Sendable {
         public var stage: String
         public var message: String
+        public init(stage: String, message: String) {
+            self.stage = stage
+            self.message = message
+        }
     }
 
     public var schema: Int = 1
@@ -37,7 +43,15 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var cpuUserMs: UInt64
     public var cpuSystemMs: UInt64
     public var error: ErrorInfo?
+    /// The limits enforced, and those let through by --allow-unenforced (null only when the
+    /// run failed before it was planned).
+    public var limits: CgroupPlan.Summary?
+    /// Counters of the run's cgroup; each null where the backend does not give it.
+    public var usage: CgroupUsage = CgroupUsage()
     public var deniedSyscalls: [DeniedSyscall] = []
+    /// The effective profile settings and the flags that changed them (null only when the
+    /// run failed before its profile was resolved).
+    public var settings: EffectiveSettings?
     /// Who stopped the run (`sandbox kill`, or a signal the runner passed on); null when
     /// nothing did.
     public var stoppedBy: StoppedBy?
@@ -52,8 +66,9 @@ public struct RunReport: Codable, Equatable, Sendable {
         case wallMs = "wall_ms"
         case cpuUserMs = "cpu_user_ms"
         case cpuSystemMs = "cpu_system_ms"
-        case error
+        case error, limits
         case deniedSyscalls = "denied_syscalls"
+        case settings
         case stoppedBy = "stopped_by"
         case log
     }
@@ -75,6 +90,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         self.cpuSystemMs = cpuSystemMs
         switch termination {
         case .signaled(let signal): self.signal = signal
+        case .outOfMemory: self.signal = 9  // SIGKILL: the OOM killer's signal
         case .setupFailed(let error): self.error = ErrorInfo(stage: error.stage.rawValue, message: error.message)
         case .seccompKilled(let syscall):
             self.signal = 31  // SIGSYS on Linux
@@ -101,6 +117,10 @@ public struct RunReport: Codable, Equatable, Sendable {
         try c.encode(cpuSystemMs, forKey: .cpuSystemMs)
         try c.encode(error, forKey: .error)
         try c.encode(deniedSyscalls, forKey: .deniedSyscalls)
+        try c.encode(limits, forKey: .limits)
+        try c.encode(settings, forKey: .settings)
+        // Flat, as the schema lists them: memory_peak_bytes, cpu_usage_ms, pids_peak, ...
+        try usage.encode(to: encoder)
         try c.encode(stoppedBy, forKey: .stoppedBy)
         try c.encode(log, forKey: .log)
     }

@@ -36,35 +36,45 @@ public enum Doctor {
         }
         let landlock = sbx_landlock_abi_version()
         checks.append(Check(name: "landlock", ok: landlock > 0, detail: landlock > 0 ? "ABI \(landlock)" : "not available (not needed by strict)"))
-        checks.append(cgroupCheck())
-        let strict = strictRun(strictProfile)
+        let cgroups = CgroupDriverFactory.make()
+        checks.append(cgroupCheck(cgroups.info))
+        let strict = strictRun(strictProfile, cgroups: cgroups)
         checks.append(strict)
         return Result(checks: checks, strictCanRun: strict.ok)
     }
 
-    static func cgroupCheck() -> Check {
-        let type = sbx_statfs_type("/sys/fs/cgroup")
-        guard type >= 0 else {
-            return Check(name: "cgroups", ok: false, detail: "statfs `/sys/fs/cgroup`: \(SystemError.describe(errno))")
+    /// Mode, controllers and which limits are enforceable. Not needed by strict (it sets no
+    /// limit), so a host without cgroups only fails the runs that ask for limits.
+    static func cgroupCheck(_ info: CgroupHostInfo) -> Check {
+        let mode: String
+        switch info.mode {
+        case .unified: mode = "v2 (unified)"
+        case .hybrid: mode = "v1 (hybrid: controllers in v1 hierarchies, cgroup2 without them)"
+        case .legacy: mode = "v1 (legacy)"
+        case .none: mode = "none"
         }
-        let cgroup2Magic = 0x6367_7270
-        let mode = type == cgroup2Magic ? "v2 (unified)" : "v1 or hybrid (controllers under /sys/fs/cgroup/*)"
-        return Check(name: "cgroups", ok: true, detail: mode)
+        var detail = "\(mode) at \(info.root); controllers: \(info.controllers.map(\.rawValue).joined(separator: " "))"
+        let enforceable = info.enforceableLimits
+        detail += "; enforceable limits: \(enforceable.isEmpty ? "none" : enforceable.map(\.rawValue).joined(separator: ", "))"
+        for limit in CgroupLimit.allCases where !enforceable.contains(limit) {
+            if let reason = info.unenforceableReason(limit) { detail += "; \(limit.rawValue): \(reason)" }
+        }
+        return Check(name: "cgroups", ok: !enforceable.isEmpty, detail: detail)
     }
 
-    static func strictRun(_ profile: Profile) -> Check {
+    static func strictRun(_ profile: Profile, cgroups: any CgroupDriver) -> Check {
         var template = Array("/tmp/sandbox-doctor-XXXXXX".utf8CString)
         guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
             return Check(name: "strict run", ok: false, detail: "mkdtemp: \(SystemError.describe(errno))")
         }
         defer { rmdir(dir) }
-        let host = HostProbe.facts()
+        let host = HostProbe.facts(cgroups: cgroups)
         do {
             var st = stat()
             stat(dir, &st)
             let worktree = WorktreeInfo(name: "doctor", path: dir, ownerUID: st.st_uid, ownerGID: st.st_gid)
             let plan = try Planner.plan(profile: profile, request: RunRequest(command: ["true"]), host: host, worktree: worktree)
-            let report = SandboxRunner.run(plan, isRoot: host.isRoot)
+            let report = SandboxRunner.run(plan, isRoot: host.isRoot, cgroups: cgroups)
             if report.status == .exited && report.exitCode == 0 {
                 return Check(name: "strict run", ok: true, detail: "`true` ran under the strict profile in \(report.wallMs) ms")
             }

@@ -5,12 +5,14 @@ import SandboxCore
 
 /// Gathers `HostFacts` once per command; the planner gets them as a value.
 public enum HostProbe {
-    public static func facts() -> HostFacts {
+    /// `cgroups`: the driver the run will use; its `info` tells the planner what can be enforced.
+    public static func facts(cgroups: (any CgroupDriver)? = nil) -> HostFacts {
         var limit = rlimit()
         let hardFiles = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 ? UInt64(limit.rlim_max) : 1024
         return HostFacts(
             uid: getuid(), gid: getgid(), callerEnvironment: environment(),
-            rootEntries: rootEntries(), openFilesHardLimit: hardFiles)
+            rootEntries: rootEntries(), openFilesHardLimit: hardFiles, kernelRelease: kernelRelease(),
+            cgroup: cgroups?.info ?? .unavailable)
     }
 
     public static func environment() -> [String: String] {
@@ -24,6 +26,12 @@ public enum HostProbe {
             pointer += 1
         }
         return result
+    }
+
+    static func kernelRelease() -> String {
+        var names = utsname()
+        guard uname(&names) == 0 else { return "" }
+        return withUnsafeBytes(of: &names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
     /// Merged-usr names at the top of the host's root: symlink text, or "" for a directory.

@@ -43,6 +43,8 @@ struct ChildRecipe {
         recipe.envp = storage.stringArray(plan.environment)
         recipe.path = storage.string(plan.searchPath)
         recipe.new_session = plan.newSession ? 1 : 0
+        // Not a clone flag: created once the child is in the run's cgroup (Launcher).
+        recipe.unshare_cgroup_ns = plan.namespaces.contains(.cgroup) ? 1 : 0
         recipe.foreground_tty = plan.tty ? 1 : 0
         recipe.keep_caps = 0
         if let filter, filter.instructionCount > 0 {

@@ -17,9 +17,11 @@ public struct LaunchedSandbox {
 /// Starts the child: prepares what needs host privilege (idmapped mounts), clones into new
 /// namespaces, maps the ids, and releases the child with one byte on the sync pipe.
 public enum Launcher {
+    /// `cgroup`: the run's cgroup. v2 places the child in it at clone3 (CLONE_INTO_CGROUP); v1
+    /// attaches it before the sync byte. Either way the command runs nothing outside it.
     /// `relay`: the command's stdout and stderr go into its pipes (nil: the caller's fds).
     public static func launch(_ plan: SandboxPlan, filter: SeccompCompiler.Program?, isRoot: Bool,
-                              relay: OutputRelay? = nil) throws(SandboxError) -> LaunchedSandbox {
+                              cgroup: (any CgroupRun)? = nil, relay: OutputRelay? = nil) throws(SandboxError) -> LaunchedSandbox {
         var pipes = try LaunchPipes.make(withNotifySocket: filter?.denials != nil)
         var prepared = [Int32](repeating: -1, count: plan.mounts.count)
         defer { prepared.filter { $0 >= 0 }.forEach { close($0) } }
@@ -37,7 +39,7 @@ public enum Launcher {
             output: relay.map { ($0.childStdout, $0.childStderr) } ?? (-1, -1))
         var c = recipe.recipe
         var pidfd: Int32 = -1
-        let pid = sbx_spawn(&c, cloneFlags(plan.namespaces), -1, &pidfd)
+        let pid = sbx_spawn(&c, cloneFlags(plan.namespaces), cgroup?.cloneIntoFD ?? -1, &pidfd)
         withExtendedLifetime(recipe) {}
         guard pid > 0 else {
             pipes.closeAll()
@@ -46,6 +48,7 @@ public enum Launcher {
         pipes.closeChildEnds()
         relay?.closeChildEnds()
         do throws(SandboxError) {
+            try cgroup?.attach(pid: pid)
             try mapIDs(pid: pid, identity: plan.identity, privileged: isRoot)
             if prepared.contains(where: { $0 >= 0 }) {
                 try applyIdmap(pid: pid, prepared: prepared, plan: plan)
@@ -74,7 +77,10 @@ public enum Launcher {
             case .network: flags |= UInt64(CLONE_NEWNET)
             case .uts: flags |= UInt64(CLONE_NEWUTS)
             case .ipc: flags |= UInt64(CLONE_NEWIPC)
-            case .cgroup: flags |= UInt64(CLONE_NEWCGROUP)
+            // The child unshares it after the sync byte, once it is in the run's cgroup:
+            // at clone time a v1 child is still in the runner's cgroups, and a namespace
+            // made then would be rooted there (`/proc/self/cgroup` showing `/../../sandbox/…`).
+            case .cgroup: break
             }
         }
         return flags

@@ -53,6 +53,7 @@ struct ChildMessages {
         case SBX_STAGE_NO_NEW_PRIVS.rawValue: return "set no_new_privs"
         case SBX_STAGE_CLOSE_FDS.rawValue: return "close inherited file descriptors"
         case SBX_STAGE_SECCOMP.rawValue: return "load the seccomp filter"
+        case SBX_STAGE_CGROUP_NS.rawValue: return "unshare the cgroup namespace"
         default: return "stage \(stage)"
         }
     }

@@ -6,13 +6,13 @@ import SandboxCore
 public struct RunIO {
     public var relay: OutputRelay?
     public var events: EventSink?
-    /// The sandbox is released; the argument is the init's host pid.
-    public var onStarted: ((Int32) -> Void)?
+    /// The sandbox is released: the init's host pid, and the run's cgroup directories.
+    public var onStarted: ((Int32, [String]?) -> Void)?
     /// A stop was requested (`sandbox kill`, or a terminating signal to the runner).
     public var onStopping: (() -> Void)?
 
     public init(relay: OutputRelay? = nil, events: EventSink? = nil,
-                onStarted: ((Int32) -> Void)? = nil, onStopping: (() -> Void)? = nil) {
+                onStarted: ((Int32, [String]?) -> Void)? = nil, onStopping: (() -> Void)? = nil) {
         self.relay = relay
         self.events = events
         self.onStarted = onStarted

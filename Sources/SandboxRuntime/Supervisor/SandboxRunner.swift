@@ -13,27 +13,61 @@ public enum SandboxRunner {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
+    /// `cgroups`: the driver whose `info` the plan was made with (the CLI makes one per command).
     /// `io`: output relay, events and registry callbacks (`WorkerSession` sets them up).
-    public static func run(_ plan: SandboxPlan, id: String = newRunID(), isRoot: Bool, io: RunIO = RunIO()) -> RunReport {
+    public static func run(_ plan: SandboxPlan, id: String = newRunID(), isRoot: Bool,
+                           cgroups: any CgroupDriver = CgroupDriverFactory.make(), io: RunIO = RunIO()) -> RunReport {
         let startedAt = Clock.rfc3339Now()
         let start = Clock.monotonicNanoseconds()
         var outcome: Supervisor.Outcome
+        var cgroup: (any CgroupRun)?
         do {
-            outcome = try launchAndSupervise(plan, isRoot: isRoot, io: io)
+            // The cgroup exists, limits set, before the child does.
+            cgroup = try cgroups.create(runID: id, plan: plan.cgroup)
+            outcome = try launchAndSupervise(plan, isRoot: isRoot, cgroup: cgroup, io: io)
         } catch {
             outcome = Supervisor.Outcome(termination: .setupFailed(error), userMs: 0, systemMs: 0)
         }
+        var usage = CgroupUsage()
+        var cleanupError: SandboxError?
+        if let cgroup {
+            usage = cgroup.usage()
+            // The PID namespace died with the init; this catches anything that escaped it.
+            cgroup.killAll()
+            do { try cgroup.remove() } catch { cleanupError = error.wrapped("removing the run's cgroup") }
+        }
+        // What runners that were killed left behind (their locks died with them).
+        _ = cgroups.sweep(minimumAgeSeconds: 10)
+        let termination = oomAware(outcome.termination, usage: usage)
         var report = RunReport(
             id: id, worker: plan.worker, worktree: plan.worktree, profile: plan.profile, command: plan.argv,
-            termination: outcome.termination, startedAt: startedAt,
+            termination: termination, startedAt: startedAt,
             wallMs: (Clock.monotonicNanoseconds() - start) / 1_000_000,
             cpuUserMs: outcome.userMs, cpuSystemMs: outcome.systemMs)
+        report.limits = plan.cgroup.summary
+        report.usage = usage
         report.deniedSyscalls = outcome.deniedSyscalls
         report.stoppedBy = outcome.stoppedBy
+        // A cgroup left behind is the runner's failure, reported without hiding the command's status.
+        if let cleanupError, report.error == nil {
+            report.error = RunReport.ErrorInfo(stage: cleanupError.stage.rawValue, message: cleanupError.message)
+        }
         return report
     }
 
-    static func launchAndSupervise(_ plan: SandboxPlan, isRoot: Bool, io: RunIO) throws(SandboxError) -> Supervisor.Outcome {
+    /// OOM is read from the cgroup's counter, never guessed from SIGKILL alone: the run is
+    /// `oom` when the kernel OOM-killed something in it AND the command died of SIGKILL, or
+    /// exited 137 (how a shell reports a child that was). Any other ending stays as it is;
+    /// the report's `oom_kills` still shows a helper the command survived losing.
+    static func oomAware(_ termination: Termination, usage: CgroupUsage) -> Termination {
+        guard (usage.oomKills ?? 0) > 0 else { return termination }
+        switch termination {
+        case .signaled(signal: SIGKILL), .exited(code: ExitCodes.outOfMemory): return .outOfMemory
+        default: return termination
+        }
+    }
+
+    static func launchAndSupervise(_ plan: SandboxPlan, isRoot: Bool, cgroup: (any CgroupRun)?, io: RunIO) throws(SandboxError) -> Supervisor.Outcome {
         try plan.seccomp.checkStartable()
         let filter: SeccompCompiler.Program
         if let cache = SeccompCache.forCurrentUser(environment: HostProbe.environment()) {
@@ -43,8 +77,8 @@ public enum SandboxRunner {
         }
         let supervisor = try Supervisor()
         defer { supervisor.close() }
-        let sandbox = try Launcher.launch(plan, filter: filter, isRoot: isRoot, relay: io.relay)
-        io.onStarted?(sandbox.pid)
+        let sandbox = try Launcher.launch(plan, filter: filter, isRoot: isRoot, cgroup: cgroup, relay: io.relay)
+        io.onStarted?(sandbox.pid, cgroup?.paths)
         if let events = io.events {
             var started = events.event(.started)
             started.pid = sandbox.pid

@@ -5,7 +5,8 @@ import SandboxCore
 
 /// Crash recovery: removes what a dead supervisor left in the state directory. Every
 /// `sandbox` command runs `sweep` first (cheap: one directory listing and a /proc read per
-/// record); `sandbox gc` also removes lock files no record explains.
+/// record, and its cgroup); `sandbox gc` also removes lock files no record explains and
+/// asks the cgroup driver to sweep run cgroups no live run holds.
 public struct StateSweeper {
     public let state: StateDirectory
     public let registry: RunRegistry
@@ -37,6 +38,11 @@ public struct StateSweeper {
                 if removal == .held && !liveWorktrees.contains(worktree) { continue }
                 if removal == .removed { removed.append("lock of `\(worktree)`") }
             }
+            // Its cgroup: the lock on it died with the supervisor; rmdir refuses a cgroup
+            // that still holds a process (the driver's own sweep tries again later).
+            for path in record?.cgroup ?? [] where CgroupFiles.removeIfUnlocked(path) {
+                removed.append("cgroup `\(path)`")
+            }
             unlink(registry.directory + "/" + entry.name)
             let what = record.map { "run \($0.shortID) (worker \($0.worker))" } ?? "run \(entry.id)"
             let line = "stale record of \(what): supervisor pid \(entry.pid) is gone"
@@ -48,8 +54,9 @@ public struct StateSweeper {
     /// Also lock files with no live run behind them (a supervisor killed between taking the
     /// lock and writing its record). Not part of every command's sweep: trying a lock can make
     /// a concurrent `run` of that worktree see it busy for an instant.
-    public func collect() -> [String] {
+    public func collect(cgroups: any CgroupDriver = CgroupDriverFactory.make()) -> [String] {
         var removed = sweep()
+        removed += cgroups.sweep(minimumAgeSeconds: 10).map { "cgroup `\($0)` (no live run)" }
         let live = Set(registry.live().map { WorktreeLock.path(for: $0.worktree, in: state) })
         for name in DirectoryListing.names(in: state.locks) where name.hasSuffix(".lock") {
             let path = state.locks + "/" + name

@@ -18,10 +18,13 @@ public struct WorkerSession {
     /// Called with the report while the run still holds its record and lock (the CLI writes
     /// `--report` here), so whoever sees the run gone from the registry finds its report.
     public var finished: (RunReport) -> Void = { _ in }
+    /// Adds what the caller knows to the report (the profile's settings) before anyone sees it.
+    public var annotate: (inout RunReport) -> Void = { _ in }
 
     public init(state: StateDirectory) { self.state = state }
 
-    public func run(_ plan: SandboxPlan, branch: String?, isRoot: Bool, id: String = SandboxRunner.newRunID()) throws(SandboxError) -> RunReport {
+    public func run(_ plan: SandboxPlan, branch: String?, isRoot: Bool, cgroups: any CgroupDriver,
+                    id: String = SandboxRunner.newRunID()) throws(SandboxError) -> RunReport {
         let registry = RunRegistry(state: state)
         let eventSink = try events.map { target throws(SandboxError) in try EventSink.open(target, runID: id) }
         guard let lock = try acquire(plan, registry: registry) else {
@@ -56,17 +59,19 @@ public struct WorkerSession {
         try live.write()
         defer { live.remove() }
 
-        let io = RunIO(relay: relay, events: eventSink, onStarted: { pid in
+        let io = RunIO(relay: relay, events: eventSink, onStarted: { pid, cgroup in
             live.record.initPID = pid
+            live.record.cgroup = cgroup
             live.record.phase = .running
             try? live.write()
         }, onStopping: {
             live.record.phase = .stopping
             try? live.write()
         })
-        var report = SandboxRunner.run(plan, id: id, isRoot: isRoot, io: io)
+        var report = SandboxRunner.run(plan, id: id, isRoot: isRoot, cgroups: cgroups, io: io)
         relay?.finish()
         report.log = logPath
+        annotate(&report)
         if let eventSink {
             var exited = eventSink.event(.exited)
             exited.report = report

@@ -1,0 +1,45 @@
+import SandboxCore
+
+/// The one interface to the host's cgroups. `CgroupDriverFactory.make` picks the backend
+/// (v2, or v1 for legacy and hybrid hosts) from the real mounts; no caller branches on the
+/// version (as youki's `CgroupManager`, crun's `cgroup-internal.h`).
+public protocol CgroupDriver: Sendable {
+    /// What this host offers: `sandbox doctor` prints it and the planner decides with it.
+    var info: CgroupHostInfo { get }
+
+    /// Creates the run's cgroup under the `sandbox` subtree and applies `plan.writes`.
+    /// On failure nothing of the run is left behind.
+    func create(runID: String, plan: CgroupPlan) throws(SandboxError) -> any CgroupRun
+
+    /// Crash recovery: removes run cgroups under the `sandbox` subtree left by runners that
+    /// died. A live run is never touched: it holds an flock on its directories (a sweep skips
+    /// them), rmdir refuses a cgroup that still has processes, and directories younger than
+    /// `minimumAgeSeconds` are left alone (the instant between mkdir and lock). Returns the
+    /// directories removed. Touches nothing outside the subtree.
+    func sweep(minimumAgeSeconds: Double) -> [String]
+}
+
+/// One run's cgroup (one directory in v2, one per hierarchy in v1).
+public protocol CgroupRun: AnyObject, Sendable {
+    /// The run's directories, for messages and the report.
+    var paths: [String] { get }
+
+    /// v2: an O_DIRECTORY fd of the run's cgroup for clone3(CLONE_INTO_CGROUP), so the
+    /// command is inside before its first instruction. v1: nil (use `attach`).
+    var cloneIntoFD: Int32? { get }
+
+    /// Moves `pid` into the run's cgroup(s). v1: the parent calls this BEFORE releasing the
+    /// child (the sync byte). v2: a harmless repeat when clone3 already placed it there.
+    func attach(pid: Int32) throws(SandboxError)
+
+    /// Reads the counters. Also samples the task count, so calling it periodically while the
+    /// run lives makes `pids_peak` tighter on kernels without `pids.peak`.
+    func usage() -> CgroupUsage
+
+    /// Kills every process in the run, however it forked or whatever it ignores.
+    func killAll()
+
+    /// Removes the run's directories, retrying briefly while killed tasks drain. Closes
+    /// `cloneIntoFD`.
+    func remove() throws(SandboxError)
+}

@@ -1,0 +1,73 @@
+import Testing
+@testable import SandboxCore
+
+/// The cgroup part of the plan: profile limits, command-line overrides, fail closed.
+struct PlannerLimitsTests {
+    let worktree = WorktreeInfo(name: "api", path: "/work/wt/api", ownerUID: 1000, ownerGID: 1000)
+    let v1 = CgroupHostInfo(mode: .hybrid, root: "/sys/fs/cgroup", controllers: [.memory, .pids, .cpu, .cpuacct, .freezer, .blkio],
+                            writable: true, swapAccounting: true, hostHasSwap: false)
+
+    func plan(_ profile: Profile = BuiltinProfiles.strict, request: RunRequest = RunRequest(command: ["true"]),
+              cgroup: CgroupHostInfo? = nil) throws -> SandboxPlan {
+        let host = HostFacts(uid: 0, gid: 0, callerEnvironment: [:], cgroup: cgroup ?? v1)
+        return try Planner.plan(profile: profile, request: request, host: host, worktree: worktree)
+    }
+
+    @Test func commandLineLimitsBecomeV1Writes() throws {
+        let p = try plan(request: RunRequest(command: ["true"], memoryBytes: 128 << 20, pids: 64, cpus: 0.5))
+        #expect(p.cgroup.writes == [
+            CgroupWrite(.memory, "memory.limit_in_bytes", "134217728"),
+            CgroupWrite(.memory, "memory.memsw.limit_in_bytes", "134217728"),
+            CgroupWrite(.pids, "pids.max", "64"),
+            CgroupWrite(.cpu, "cpu.cfs_period_us", "100000"),
+            CgroupWrite(.cpu, "cpu.cfs_quota_us", "50000"),
+        ])
+        #expect(p.cgroup.summary == CgroupPlan.Summary(memoryBytes: 128 << 20, swapBytes: 0, pids: 64, cpus: 0.5, unenforced: []))
+    }
+
+    @Test func commandLineReplacesTheProfile() throws {
+        var profile = BuiltinProfiles.strict
+        profile.limits.pids = 512
+        #expect(try plan(profile).cgroup.limits.pids == 512)
+        #expect(try plan(profile, request: RunRequest(command: ["true"], pids: 32)).cgroup.limits.pids == 32)
+    }
+
+    @Test func noLimitsStillAccountsWhereTheHostCan() throws {
+        let p = try plan()
+        #expect(p.cgroup.writes.isEmpty)
+        #expect(p.cgroup.controllers == [.memory, .pids, .cpu, .cpuacct, .freezer])
+    }
+
+    @Test func allowUnenforcedLetsTheRunGoAndSaysSo() throws {
+        let noPids = CgroupHostInfo(mode: .unified, root: "/sys/fs/cgroup", controllers: [.memory, .cpu],
+                                    writable: true, swapAccounting: nil, hostHasSwap: false)
+        #expect(throws: SandboxError.self) { try plan(request: RunRequest(command: ["true"], pids: 64), cgroup: noPids) }
+        let p = try plan(request: RunRequest(command: ["true"], pids: 64, allowUnenforced: [.pids]), cgroup: noPids)
+        #expect(p.cgroup.unenforced == [.pids])
+        #expect(p.cgroup.writes.isEmpty)
+    }
+
+    @Test func badValuesAreUsageErrors() {
+        #expect(throws: SandboxError.self) { try plan(request: RunRequest(command: ["true"], cpus: 0.001)) }
+        #expect(throws: SandboxError.self) { try plan(request: RunRequest(command: ["true"], memoryBytes: 0)) }
+        var swapOnly = BuiltinProfiles.strict
+        swapOnly.limits.swapBytes = 1 << 20
+        #expect(throws: SandboxError.self) { try plan(swapOnly) }
+    }
+
+    @Test func byteSizes() {
+        #expect(ByteSize.parse("2GiB") == 2 << 30)
+        #expect(ByteSize.parse("128MiB") == 128 << 20)
+        #expect(ByteSize.parse("512m") == 512 << 20)
+        #expect(ByteSize.parse("65536") == 65536)
+        #expect(ByteSize.parse("1.5G") == nil)
+        #expect(ByteSize.parse("GiB") == nil)
+        #expect(ByteSize.parse("-1") == nil)
+        #expect(ByteSize.parse("99999999999999999999T") == nil)
+    }
+
+    @Test func oomIsAStatusWithExit137() {
+        #expect(Termination.outOfMemory.exitCode == 137)
+        #expect(Termination.outOfMemory.status == .oom)
+    }
+}

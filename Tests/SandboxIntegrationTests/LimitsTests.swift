@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Synchronization
+import Testing
+@testable import SandboxCore
+@testable import SandboxRuntime
+
+/// Resource limits end to end: planner -> cgroup -> sandboxed command -> report. Runs for
+/// real as root on whatever cgroups the host has (this machine: v1 hybrid; in
+/// `scripts/vm-test.sh`: pure v2), through the same code.
+@Suite(.serialized)
+struct LimitsTests {
+    let dir: String
+    let cgroups = CgroupDriverFactory.make()
+
+    init() {
+        var template = Array("/tmp/sandbox-limits-XXXXXX".utf8CString)
+        dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!)! })
+        // Owned by an ordinary user: the run then needs no idmapped mount, which the v2 VM's
+        // tmpfs (Linux 6.1) lacks. These tests are about limits, not identity.
+        chown(dir, 1000, 1000)
+    }
+
+    func cleanup() { rmdir(dir) }
+
+    func run(_ command: [String], memory: UInt64? = nil, pids: UInt64? = nil, cpus: Double? = nil,
+             id: String = SandboxRunner.newRunID()) throws -> RunReport {
+        var st = stat()
+        stat(dir, &st)
+        let worktree = WorktreeInfo(name: "limits", path: dir, ownerUID: st.st_uid, ownerGID: st.st_gid)
+        let request = RunRequest(command: command, memoryBytes: memory, pids: pids, cpus: cpus)
+        let plan = try Planner.plan(profile: BuiltinProfiles.strict, request: request,
+                                    host: HostProbe.facts(cgroups: cgroups), worktree: worktree)
+        return SandboxRunner.run(plan, id: id, isRoot: true, cgroups: cgroups)
+    }
+
+    /// Every directory a run with this id could have had, in either version.
+    func leftovers(_ id: String) -> [String] {
+        let root = cgroups.info.root
+        let candidates = ["\(root)/sandbox/\(id)"] + CgroupController.v1.map { "\(root)/\($0.rawValue)/sandbox/\(id)" }
+        return candidates.filter { access($0, F_OK) == 0 }
+    }
+
+    @Test(.enabled(if: getuid() == 0, "needs root: creates cgroups and namespaces"))
+    func memoryHogEndsAsOOM() throws {
+        defer { cleanup() }
+        let report = try run(["sh", "-c", "head -c 2000000000 /dev/zero | tail"], memory: 128 << 20)
+        print("memoryHogEndsAsOOM [\(cgroups.info.mode.rawValue)]: \(report.status) \(report.exitCode) \(report.usage)")
+        #expect(report.status == .oom)
+        #expect(report.exitCode == 137)
+        #expect((report.usage.oomKills ?? 0) >= 1)
+        #expect((report.usage.memoryPeakBytes ?? .max) <= 128 << 20)
+        #expect(report.limits?.memoryBytes == 128 << 20 && report.limits?.swapBytes == 0)
+        #expect(leftovers(report.id).isEmpty)
+    }
+
+    @Test(.enabled(if: getuid() == 0, "needs root: creates cgroups and namespaces"))
+    func forkBombIsContained() throws {
+        defer { cleanup() }
+        let report = try run(["bash", "-c", "f() { f | f & }; f; sleep 2; exit 3"], pids: 64)
+        print("forkBombIsContained [\(cgroups.info.mode.rawValue)]: \(report.status) \(report.exitCode) \(report.usage)")
+        #expect(report.status == .exited && report.exitCode == 3, "the bomb's parent finished: \(report.error?.message ?? "")")
+        let peak = try #require(report.usage.pidsPeak)
+        #expect(peak <= 64)
+        #expect(peak >= 32, "the bomb did reach the limit region")
+        #expect(leftovers(report.id).isEmpty)
+    }
+
+    @Test(.enabled(if: getuid() == 0, "needs root: creates cgroups and namespaces"))
+    func halfACPU() throws {
+        defer { cleanup() }
+        let report = try run(["timeout", "2", "sh", "-c", "while :; do :; done"], cpus: 0.5)
+        print("halfACPU [\(cgroups.info.mode.rawValue)]: \(report.status) \(report.exitCode) wall \(report.wallMs) ms \(report.usage)")
+        let used = Double(try #require(report.usage.cpuUsageMs))
+        let wall = Double(report.wallMs)
+        // Never more than half a CPU (plus one period of slack): ~1000 ms over ~2 s of spinning.
+        #expect(used <= 0.5 * wall + 100, "cpu_usage_ms \(used) over \(wall) ms")
+        // About half, when the machine has it to give: throttled means the quota was reached.
+        // On a busy shared host the spin may get less than its quota and never be throttled.
+        #expect((report.usage.cpuThrottledMs ?? 0) > 0 || used < 0.45 * wall, "neither throttled nor starved: \(report.usage)")
+        #expect(report.limits?.cpus == 0.5)
+    }
+
+    @Test(.enabled(if: getuid() == 0, "needs root: creates cgroups and namespaces"))
+    func concurrentAndSequentialRunsLeaveNoCgroup() throws {
+        defer { cleanup() }
+        let prefix = "limits-\(getpid())"
+        let failures = Mutex<[String]>([])
+        // Each run is supervised from its own thread, as the runner requires.
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            do {
+                let report = try run(["sh", "-c", "sleep 0.2"], memory: 64 << 20, pids: 32, id: "\(prefix)-c\(i)")
+                if report.exitCode != 0 || report.error != nil { failures.withLock { $0.append("c\(i): \(report.status) \(report.error?.message ?? "")") } }
+            } catch {
+                failures.withLock { $0.append("c\(i): \(error)") }
+            }
+        }
+        let sequential = Int(HostProbe.environment()["SANDBOX_TEST_SEQUENTIAL_RUNS"] ?? "") ?? 200
+        for i in 0..<sequential {
+            let report = try run(["true"], memory: 64 << 20, pids: 32, id: "\(prefix)-s\(i)")
+            if report.exitCode != 0 || report.error != nil { failures.withLock { $0.append("s\(i): \(report.status) \(report.error?.message ?? "")") } }
+        }
+        #expect(failures.withLock { Array($0.prefix(5)) } == [], "\(failures.withLock { $0.count }) runs failed")
+        let left = (0..<8).flatMap { leftovers("\(prefix)-c\($0)") } + (0..<sequential).flatMap { leftovers("\(prefix)-s\($0)") }
+        #expect(left == [])
+    }
+}
