@@ -38,6 +38,26 @@ struct WorkersCrashTests {
         #expect(again.exitCode == 0, "\(again.errors)")
     }
 
+    static let pidsLimitable = CgroupDriverFactory.make().info.enforceableLimits.contains(.pids)
+
+    @Test(.enabled(if: pidsLimitable, "this host cannot give a run a pids cgroup"))
+    func sigkilledSupervisorsCgroupIsRemovedByTheNextCommand() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let run = try fixture.start(["run", "--pids", "64", "api", "--", "sleep", "1000"])
+        #expect(WorkersFixture.eventually { fixture.registry.live().first?.phase == .running })
+        let record = try #require(fixture.registry.live().first)
+        let cgroup = try #require(record.cgroup, "the record names the run's cgroup")
+        #expect(!cgroup.isEmpty && cgroup.allSatisfy { access($0, F_OK) == 0 })
+        let ps = try fixture.run(["ps"])
+        #expect(ps.output.contains(record.shortID) && !ps.output.contains("  -  "), "MEM and CPU from the cgroup: \(ps.output)")
+        kill(record.supervisorPID, SIGKILL)
+        run.wait()
+        _ = try fixture.run(["status", "api"])
+        #expect(cgroup.allSatisfy { access($0, F_OK) != 0 }, "cgroup directories left: \(cgroup.filter { access($0, F_OK) == 0 })")
+        #expect(fixture.stateFiles().isEmpty)
+    }
+
     @Test func gcSaysWhatItRemoved() throws {
         let fixture = try WorkersFixture(worktrees: ["api"])
         defer { fixture.cleanup() }
