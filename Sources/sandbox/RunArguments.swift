@@ -21,6 +21,7 @@ struct RunArguments: Equatable {
     /// Worker resolution (run and plan).
     var workersDir: String?
     var allowMain = false
+    var envFile: String?
     /// `run` only: wait for a busy worktree; the events target.
     var wait = false
     var events: String?
@@ -62,7 +63,7 @@ enum FastRunParser {
                     value = String(arg[arg.index(after: eq)...])
                 }
                 let runOnly = name == "--report" || name == "--events"
-                guard ["--profile", "--env", "--report", "--events", "--workers-dir"].contains(name), !runOnly || allowReport else { return nil }
+                guard ["--profile", "--env", "--report", "--events", "--workers-dir", "--env-file"].contains(name), !runOnly || allowReport else { return nil }
                 if value == nil {
                     guard i < args.endIndex, !args[i].hasPrefix("-") else { return nil }
                     value = args[i]
@@ -80,6 +81,9 @@ enum FastRunParser {
                 case "--workers-dir":
                     guard seen.insert(name).inserted else { return nil }
                     result.workersDir = value
+                case "--env-file":
+                    guard seen.insert(name).inserted else { return nil }
+                    result.envFile = value
                 default:
                     guard seen.insert(name).inserted else { return nil }
                     result.report = value

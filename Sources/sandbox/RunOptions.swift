@@ -13,6 +13,9 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("env"), help: ArgumentHelp("Set NAME=VALUE, or pass NAME through from the caller.", valueName: "NAME[=VALUE]"))
     var environment: [String] = []
 
+    @Option(help: ArgumentHelp("Set the variables of FILE (NAME=VALUE lines, read by the runner); --env wins.", valueName: "FILE"))
+    var envFile: String?
+
     @Flag(help: "Give the command the terminal: no new session, its own foreground process group.")
     var tty = false
 
@@ -66,7 +69,7 @@ struct RunOptions: ParsableArguments {
             profile: profile, report: report, environment: environment, tty: tty, quiet: quiet, worker: worker,
             command: command, memory: memory, pids: pids, cpus: cpus, timeout: timeout, network: network,
             roBind: roBind, bind: bind, tmpfs: tmpfs, unsetEnv: unsetEnv, allowUnenforced: allowUnenforced,
-            workersDir: workersDir, allowMain: allowMain)
+            workersDir: workersDir, allowMain: allowMain, envFile: envFile)
     }
 }
 
@@ -90,6 +93,9 @@ extension RunArguments {
             profile, worktree: worktree.path, writable: overrides.readWriteBinds.map(\.source))
         let effective = overrides.apply(to: loaded.profile)
         var environmentItems: [EnvironmentOverride] = []
+        if let envFile {
+            environmentItems = try EnvFileReader.read(envFile, currentDirectory: cwd, worktree: worktree.path)
+        }
         for item in environment { environmentItems.append(try EnvironmentOverride(parsing: item)) }
         var allowed: [CgroupLimit] = []
         for name in allowUnenforced {

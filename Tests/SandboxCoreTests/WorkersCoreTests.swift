@@ -95,3 +95,25 @@ struct WorkersCoreTests {
         #expect(text.contains("\"stopped_by\":{\"by\":\"sandbox kill\",\"escalated\":false,\"pid\":42,\"signal\":15}"))
     }
 }
+
+struct EnvFileTests {
+    @Test func parsesNameValueLines() throws {
+        let text = "# comment\n\nexport A=1\nB=\"two words\"\r\nC='x=y'\nD=\nE=\"unbalanced\n  F=indented\n"
+        let items = try EnvFile.parse(text, file: "f")
+        #expect(items == [
+            .init(name: "A", value: "1"), .init(name: "B", value: "two words"), .init(name: "C", value: "x=y"),
+            .init(name: "D", value: ""), .init(name: "E", value: "\"unbalanced"), .init(name: "F", value: "indented"),
+        ])
+    }
+
+    @Test(arguments: [("NOEQUALS\n", "line 1: expected NAME=VALUE"), ("A=1\n1X=2\n", "line 2: invalid variable name \"1X\""),
+                      ("A B=1\n", "invalid variable name \"A B\"")])
+    func refusesWhatIsNotAnAssignment(text: String, message: String) {
+        do {
+            _ = try EnvFile.parse(text, file: "env")
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.stage == .usage && error.message.contains("--env-file `env`, ") && error.message.contains(message), "\(error.message)")
+        }
+    }
+}

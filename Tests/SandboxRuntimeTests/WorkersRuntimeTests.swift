@@ -124,6 +124,20 @@ struct WorkersRuntimeTests {
         }
     }
 
+    @Test func envFileInTheWorktreeMustNotLeadOutOfIt() throws {
+        defer { cleanup() }
+        try sh("mkdir -p \(dir)/wt/sub \(dir)/outside && echo 'S=secret' > \(dir)/outside/env && echo 'A=1' > \(dir)/wt/env"
+            + " && ln -s \(dir)/outside/env \(dir)/wt/link && ln -s \(dir)/outside \(dir)/wt/sub/dir && ln -s \(dir)/wt/env \(dir)/outside/to-wt")
+        let wt = dir + "/wt"
+        #expect(try EnvFileReader.read("env", currentDirectory: wt, worktree: wt) == [.init(name: "A", value: "1")])
+        #expect(try EnvFileReader.read(dir + "/outside/env", currentDirectory: "/", worktree: wt) == [.init(name: "S", value: "secret")])
+        // A link outside the worktree into it is the host's own doing: allowed.
+        #expect(try EnvFileReader.read(dir + "/outside/to-wt", currentDirectory: "/", worktree: wt).count == 1)
+        for sneaky in ["link", "sub/dir/env", "sub/../link"] {
+            #expect(throws: SandboxError.self, "\(sneaky)") { try EnvFileReader.read(sneaky, currentDirectory: wt, worktree: wt) }
+        }
+    }
+
     @Test func sinkNeverBlocksOnAFullPipe() throws {
         var fds: [Int32] = [-1, -1]
         #expect(pipe(&fds) == 0)
