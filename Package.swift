@@ -30,8 +30,12 @@ let package = Package(
                 "SandboxCore", "SandboxRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        // Runs inside the sandbox in tests and prints what it sees as JSON.
-        .executableTarget(name: "sandbox-probe", dependencies: ["CSandbox"]),
+        // Runs inside the sandbox in tests and prints what it sees as JSON. Plain C, linked
+        // statically: swiftc's link step would otherwise add libswiftCore from /opt, which the
+        // sandbox need not show, and the probe must not depend on what it is probing.
+        .executableTarget(
+            name: "sandbox-probe",
+            linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .testTarget(name: "SandboxCoreTests", dependencies: ["SandboxCore"]),
         .testTarget(name: "SandboxRuntimeTests", dependencies: ["SandboxRuntime", "SandboxCore"]),
         .testTarget(
