@@ -45,7 +45,7 @@ static int wait_for_parent(const struct sbx_recipe *r) {
 static int become_identity(const struct sbx_recipe *r) {
     // Supplementary groups are inherited from the caller (host gid 0 for root): drop them,
     // or the command keeps group access to root-group files on the host.
-    if (setgroups(0, NULL) < 0) return -1;
+    if (r->drop_groups && setgroups(0, NULL) < 0) return -1;
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return -1;
     if (setresgid(r->gid, r->gid, r->gid) < 0) return -1;
     if (setresuid(r->uid, r->uid, r->uid) < 0) return -1;
@@ -230,6 +230,8 @@ static void wipe_parent_environment(const struct sbx_recipe *r) {
 _Noreturn void sbx_child_main(struct sbx_recipe *r) {
     // Die with the runner. PR_SET_PDEATHSIG is per parent thread: sbx_spawn's caller keeps
     // its thread alive. EOF on the sync pipe covers a parent that died before this line.
+    close(r->parent_fds[0]);
+    close(r->parent_fds[1]);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) sbx_fail(r, SBX_STAGE_WAIT_PARENT, -1, errno);
     if (wait_for_parent(r) < 0) _exit(SBX_SETUP_EXIT);
     wipe_parent_environment(r);

@@ -9,8 +9,10 @@
 #include <linux/landlock.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,14 +42,17 @@ int sbx_open_tree(int dirfd, const char *path, unsigned int flags) {
     return open_tree(dirfd, path, flags);
 }
 
-int sbx_mount_setattr_idmap(int fd, int userns_fd, int set_nosuid_nodev) {
+int sbx_mount_setattr(int fd, unsigned flags, int userns_fd) {
     struct mount_attr a;
     memset(&a, 0, sizeof a);
+    if (flags & SBX_MNT_RDONLY) a.attr_set |= MOUNT_ATTR_RDONLY;
+    if (flags & SBX_MNT_NOSUID) a.attr_set |= MOUNT_ATTR_NOSUID;
+    if (flags & SBX_MNT_NODEV) a.attr_set |= MOUNT_ATTR_NODEV;
+    if (flags & SBX_MNT_NOEXEC) a.attr_set |= MOUNT_ATTR_NOEXEC;
     if (userns_fd >= 0) {
         a.attr_set |= MOUNT_ATTR_IDMAP;
         a.userns_fd = (uint64_t)userns_fd;
     }
-    if (set_nosuid_nodev) a.attr_set |= MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
     return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &a, sizeof a);
 }
 
@@ -65,6 +70,13 @@ int sbx_signalfd(const sigset_t *mask) {
     return signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+int sbx_signalfd_read(int fd) {
+    struct signalfd_siginfo info;
+    ssize_t n;
+    do { n = read(fd, &info, sizeof info); } while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof info ? (int)info.ssi_signo : -1;
+}
+
 int sbx_wexitstatus(int status) { return WEXITSTATUS(status); }
 int sbx_wtermsig(int status) { return WTERMSIG(status); }
 int sbx_wifexited(int status) { return WIFEXITED(status); }
@@ -73,10 +85,18 @@ int sbx_wcoredump(int status) { return WCOREDUMP(status); }
 
 int sbx_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
+int sbx_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+
 int sbx_seccomp_action_available(uint32_t action) {
     return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
 }
 
 int sbx_landlock_abi_version(void) {
     return (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+}
+
+long sbx_statfs_type(const char *path) {
+    struct statfs fs;
+    if (statfs(path, &fs) < 0) return -1;
+    return (long)fs.f_type;
 }

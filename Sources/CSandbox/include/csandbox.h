@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <signal.h>
+#include <linux/sched.h>  // CLONE_NEW* for Swift
 
 #ifdef __cplusplus
 extern "C" {
@@ -58,9 +59,13 @@ struct sbx_rlimit {
 struct sbx_recipe {
     int sync_fd;            // read end: one byte from the parent means "ids mapped, go"
     int report_fd;          // write end (CLOEXEC): sbx_message records to the parent
+    int parent_fds[2];      // the parent's ends of both pipes, closed first in the child so
+                            // that EOF on sync_fd means the parent is gone
 
     uid_t uid;              // ids inside the user namespace (mapped by the parent)
     gid_t gid;
+    int drop_groups;        // setgroups(0, NULL): needs a privileged gid_map (not with
+                            // setgroups "deny", as an unprivileged parent must write)
 
     uintptr_t env_start;    // the parent's environment block, wiped in the child so that
     uintptr_t env_end;      // /proc/1/environ shows nothing of the caller
@@ -137,9 +142,12 @@ pid_t sbx_spawn(struct sbx_recipe *recipe, uint64_t clone_flags, int cgroup_fd, 
 
 // Thin wrappers: each returns the syscall's result, or -1 with errno set.
 int sbx_open_tree(int dirfd, const char *path, unsigned int flags);
-int sbx_mount_setattr_idmap(int fd, int userns_fd, int set_nosuid_nodev);
+// Sets SBX_MNT_* `flags` (and the idmap to `userns_fd` when >= 0) on a detached mount.
+int sbx_mount_setattr(int fd, unsigned flags, int userns_fd);
 int sbx_pidfd_send_signal(int pidfd, int sig);
 int sbx_signalfd(const sigset_t *mask);
+// The next pending signal's number from a non-blocking signalfd, or -1 when none.
+int sbx_signalfd_read(int fd);
 int sbx_block_signals(const int *signals, int count, sigset_t *out_mask);
 int sbx_wexitstatus(int status);
 int sbx_wtermsig(int status);
@@ -147,8 +155,11 @@ int sbx_wifexited(int status);
 int sbx_wifsignaled(int status);
 int sbx_wcoredump(int status);
 int sbx_pipe_cloexec(int fds[2]);
+int sbx_memfd(const char *name);
 int sbx_seccomp_action_available(uint32_t action);
 int sbx_landlock_abi_version(void);
+// statfs(2)'s f_type of `path` (the file system magic), or -1 with errno set.
+long sbx_statfs_type(const char *path);
 
 // The SBX_OPEN_TREE_* flags for Swift (macros from sys/mount.h are not imported).
 extern const unsigned int SBX_OPEN_TREE_CLONE_FLAGS;

@@ -10,7 +10,7 @@ extension Planner {
     /// The mount steps in the order the child runs them: a parent directory's mount always
     /// comes before mounts below it (stable sort by depth), so a later mount can never be
     /// hidden by an earlier one.
-    static func mounts(profile: Profile, host: HostFacts, worktree: WorktreeInfo) throws(SandboxError) -> [MountStep] {
+    static func mounts(profile: Profile, host: HostFacts, worktree: WorktreeInfo, idmap: Bool) throws(SandboxError) -> [MountStep] {
         let fs = profile.filesystem
         var steps: [MountStep] = []
 
@@ -37,13 +37,13 @@ extension Planner {
         steps.append(tmpfs("/tmp", size: fs.tmpSizeBytes, mode: "1777"))
         steps.append(tmpfs(home, size: fs.homeSizeBytes, mode: "0700"))
 
-        steps.append(MountStep(kind: .worktree, target: worktree.path))
+        steps.append(MountStep(kind: .bind, source: worktree.path, target: worktree.path, idmap: idmap))
         if fs.git == .readOnly {
             if worktree.gitDirectoryInside {
                 steps.append(MountStep(kind: .readOnly, target: worktree.path + "/.git"))
             }
             for path in worktree.gitMetadata {
-                steps.append(MountStep(kind: .bind, source: path, target: path, readOnly: true))
+                steps.append(MountStep(kind: .bind, source: path, target: path, readOnly: true, idmap: idmap))
             }
         }
         for bind in fs.readWrite {

@@ -35,7 +35,7 @@ public enum Planner {
             hostname: "sandbox",
             loopbackUp: profile.network.mode != .host,
             root: RootSpec(base: "/tmp", options: "mode=0755,size=4m,nr_inodes=4096"),
-            mounts: try mounts(profile: profile, host: host, worktree: worktree),
+            mounts: try mounts(profile: profile, host: host, worktree: worktree, idmap: identity.idmapWorktree),
             rlimits: rlimits(profile.limits, host: host),
             seccomp: try seccomp(profile.seccomp),
             capabilities: profile.capabilities.keep,

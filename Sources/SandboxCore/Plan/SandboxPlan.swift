@@ -56,8 +56,6 @@ public struct MountStep: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Equatable, Sendable {
         /// Recursive bind of a host path.
         case bind
-        /// The worktree, prepared by the parent (idmapped when needed).
-        case worktree
         case tmpfs, proc, devpts, symlink
         /// Hide a path: /dev/null over a file, an empty read-only tmpfs over a directory.
         case mask
@@ -76,11 +74,16 @@ public struct MountStep: Codable, Equatable, Sendable {
     public var noexec: Bool
     /// A missing source or target skips the step.
     public var optional: Bool
+    /// A bind the parent prepares through an idmapped mount (host privilege is needed for
+    /// that), so that files owned by the worktree's owner on disk belong to the command's
+    /// uid inside, and the command's new files land on disk as that owner.
+    public var idmap: Bool
 
     public init(
         kind: Kind, source: String? = nil, target: String, options: String? = nil, readOnly: Bool = false,
-        nosuid: Bool = true, nodev: Bool = true, noexec: Bool = false, optional: Bool = false
+        nosuid: Bool = true, nodev: Bool = true, noexec: Bool = false, optional: Bool = false, idmap: Bool = false
     ) {
+        self.idmap = idmap
         self.kind = kind
         self.source = source
         self.target = target

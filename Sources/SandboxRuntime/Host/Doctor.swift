@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSandbox
+import SandboxCore
+
+/// What this host can enforce. The decisive check is real: a strict run of `true` in a
+/// scratch worktree, which exercises namespaces, the idmapped mount (as root), pivot_root,
+/// the seccomp filter and the PID-1 init exactly as `sandbox run` does.
+public enum Doctor {
+    public struct Check: Codable, Equatable, Sendable {
+        public var name: String
+        public var ok: Bool
+        public var detail: String
+    }
+
+    public struct Result: Codable, Equatable, Sendable {
+        public var checks: [Check]
+        public var strictCanRun: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case checks
+            case strictCanRun = "strict_can_run"
+        }
+    }
+
+    public static func run(strictProfile: Profile) -> Result {
+        var checks: [Check] = []
+        let maxUserNS = (try? FileSystem.readText("/proc/sys/user/max_user_namespaces"))?
+            .split(separator: "\n").first.flatMap { Int($0) } ?? 0
+        checks.append(Check(name: "user namespaces", ok: maxUserNS > 0, detail: "user.max_user_namespaces = \(maxUserNS)"))
+        for (name, action) in [("seccomp errno", UInt32(0x0005_0000)), ("seccomp kill_process", 0x8000_0000),
+                               ("seccomp user_notif", 0x7fc0_0000), ("seccomp log", 0x7ffc_0000)] {
+            let ok = sbx_seccomp_action_available(action) == 1
+            checks.append(Check(name: name, ok: ok, detail: ok ? "available" : "not available"))
+        }
+        let landlock = sbx_landlock_abi_version()
+        checks.append(Check(name: "landlock", ok: landlock > 0, detail: landlock > 0 ? "ABI \(landlock)" : "not available (not needed by strict)"))
+        checks.append(cgroupCheck())
+        let strict = strictRun(strictProfile)
+        checks.append(strict)
+        return Result(checks: checks, strictCanRun: strict.ok)
+    }
+
+    static func cgroupCheck() -> Check {
+        let type = sbx_statfs_type("/sys/fs/cgroup")
+        guard type >= 0 else {
+            return Check(name: "cgroups", ok: false, detail: "statfs `/sys/fs/cgroup`: \(SystemError.describe(errno))")
+        }
+        let cgroup2Magic = 0x6367_7270
+        let mode = type == cgroup2Magic ? "v2 (unified)" : "v1 or hybrid (controllers under /sys/fs/cgroup/*)"
+        return Check(name: "cgroups", ok: true, detail: mode)
+    }
+
+    static func strictRun(_ profile: Profile) -> Check {
+        var template = Array("/tmp/sandbox-doctor-XXXXXX".utf8CString)
+        guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
+            return Check(name: "strict run", ok: false, detail: "mkdtemp: \(SystemError.describe(errno))")
+        }
+        defer { rmdir(dir) }
+        let host = HostProbe.facts()
+        do {
+            var st = stat()
+            stat(dir, &st)
+            let worktree = WorktreeInfo(name: "doctor", path: dir, ownerUID: st.st_uid, ownerGID: st.st_gid)
+            let plan = try Planner.plan(profile: profile, request: RunRequest(command: ["true"]), host: host, worktree: worktree)
+            let report = SandboxRunner.run(plan, isRoot: host.isRoot)
+            if report.status == .exited && report.exitCode == 0 {
+                return Check(name: "strict run", ok: true, detail: "`true` ran under the strict profile in \(report.wallMs) ms")
+            }
+            return Check(name: "strict run", ok: false, detail: report.error.map { "\($0.stage): \($0.message)" } ?? "exit \(report.exitCode)")
+        } catch {
+            return Check(name: "strict run", ok: false, detail: error.description)
+        }
+    }
+}

@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSandbox
+import SandboxCore
+
+/// A child that has been cloned into its namespaces and released.
+public struct LaunchedSandbox {
+    public var pid: pid_t
+    public var pidfd: Int32
+    /// Read end of the report pipe.
+    public var reportFD: Int32
+}
+
+/// Starts the child: prepares what needs host privilege (idmapped mounts), clones into new
+/// namespaces, maps the ids, and releases the child with one byte on the sync pipe.
+public enum Launcher {
+    public static func launch(_ plan: SandboxPlan, filter: SeccompCompiler.Program?, isRoot: Bool) throws(SandboxError) -> LaunchedSandbox {
+        var pipes = try LaunchPipes.make()
+        var prepared = [Int32](repeating: -1, count: plan.mounts.count)
+        defer { prepared.filter { $0 >= 0 }.forEach { close($0) } }
+        do throws(SandboxError) {
+            for (i, step) in plan.mounts.enumerated() where step.idmap {
+                prepared[i] = try cloneForIdmap(step)
+            }
+        } catch {
+            pipes.closeAll()
+            throw error
+        }
+        let recipe = ChildRecipe(
+            plan: plan, filter: filter, preparedFDs: prepared, pipes: pipes,
+            environmentBlock: environmentBlock(), dropGroups: isRoot)
+        var c = recipe.recipe
+        var pidfd: Int32 = -1
+        let pid = sbx_spawn(&c, cloneFlags(plan.namespaces), -1, &pidfd)
+        withExtendedLifetime(recipe) {}
+        guard pid > 0 else {
+            pipes.closeAll()
+            throw SystemError.error(.setup, "clone3 into new namespaces", errno: -pid)
+        }
+        pipes.closeChildEnds()
+        do throws(SandboxError) {
+            try mapIDs(pid: pid, identity: plan.identity, privileged: isRoot)
+            if prepared.contains(where: { $0 >= 0 }) {
+                try applyIdmap(pid: pid, prepared: prepared, plan: plan)
+            }
+            var go: UInt8 = 1
+            guard write(pipes.syncWrite, &go, 1) == 1 else { throw SystemError.last(.setup, "release the child") }
+        } catch {
+            _ = sbx_pidfd_send_signal(pidfd, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            close(pidfd)
+            pipes.closeAll()
+            throw error
+        }
+        close(pipes.syncWrite)
+        return LaunchedSandbox(pid: pid, pidfd: pidfd, reportFD: pipes.reportRead)
+    }
+
+    static func cloneFlags(_ namespaces: [Namespace]) -> UInt64 {
+        var flags: UInt64 = 0
+        for ns in namespaces {
+            switch ns {
+            case .user: flags |= UInt64(CLONE_NEWUSER)
+            case .mount: flags |= UInt64(CLONE_NEWNS)
+            case .pid: flags |= UInt64(CLONE_NEWPID)
+            case .network: flags |= UInt64(CLONE_NEWNET)
+            case .uts: flags |= UInt64(CLONE_NEWUTS)
+            case .ipc: flags |= UInt64(CLONE_NEWIPC)
+            case .cgroup: flags |= UInt64(CLONE_NEWCGROUP)
+            }
+        }
+        return flags
+    }
+
+    /// One id each way; an unprivileged parent may map only its own ids, and must deny
+    /// setgroups before writing gid_map (user_namespaces(7)).
+    static func mapIDs(pid: pid_t, identity: IdentityMapping, privileged: Bool) throws(SandboxError) {
+        let base = "/proc/\(pid)"
+        if !privileged { try FileSystem.write("deny", to: base + "/setgroups") }
+        try FileSystem.write("\(identity.insideUID) \(identity.hostUID) 1\n", to: base + "/uid_map")
+        try FileSystem.write("\(identity.insideGID) \(identity.hostGID) 1\n", to: base + "/gid_map")
+    }
+
+    /// A detached copy of the bind source, made by the parent, which is privileged over the
+    /// host's mounts (an idmapped mount needs that).
+    static func cloneForIdmap(_ step: MountStep) throws(SandboxError) -> Int32 {
+        guard let source = step.source else { throw SandboxError(.setup, "idmapped mount `\(step.target)` has no source") }
+        let fd = sbx_open_tree(AT_FDCWD, source, SBX_OPEN_TREE_CLONE_FLAGS | UInt32(AT_SYMLINK_NOFOLLOW))
+        guard fd >= 0 else { throw SystemError.last(.setup, "open_tree", path: source) }
+        return fd
+    }
+
+    /// Idmaps the prepared mounts through the child's user namespace: on-disk ids are read
+    /// as ids inside it. Done after the maps are written (the kernel requires them).
+    static func applyIdmap(pid: pid_t, prepared: [Int32], plan: SandboxPlan) throws(SandboxError) {
+        let nsPath = "/proc/\(pid)/ns/user"
+        let userns = open(nsPath, O_RDONLY | O_CLOEXEC)
+        guard userns >= 0 else { throw SystemError.last(.setup, "open", path: nsPath) }
+        defer { close(userns) }
+        for (i, fd) in prepared.enumerated() where fd >= 0 {
+            let step = plan.mounts[i]
+            guard sbx_mount_setattr(fd, ChildRecipe.flags(step) & ~SBX_MNT_OPTIONAL, userns) == 0 else {
+                throw SystemError.last(.setup, "idmap mount (mount_setattr MOUNT_ATTR_IDMAP)", path: step.source)
+            }
+        }
+    }
+
+    /// The address range of this process's environment strings (/proc/self/stat fields 50
+    /// and 51), which the child wipes so /proc/1/environ shows nothing of the caller.
+    static func environmentBlock() -> (start: UInt, end: UInt) {
+        guard let text = try? FileSystem.readText("/proc/self/stat") else { return (0, 0) }
+        // The command name (field 2) may contain spaces: count fields after the last ')'.
+        guard let close = text.lastIndex(of: ")") else { return (0, 0) }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // fields[0] is field 3 (state), so field N is fields[N - 3].
+        guard fields.count > 48, let start = UInt(fields[47]), let end = UInt(fields[48].trimmingCharacters()) else { return (0, 0) }
+        return (start, end)
+    }
+}
+
+private extension Substring {
+    func trimmingCharacters() -> Substring {
+        var s = self
+        while let last = s.last, last == "\n" || last == " " { s = s.dropLast() }
+        return s
+    }
+}

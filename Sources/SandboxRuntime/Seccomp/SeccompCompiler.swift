@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSandbox
+import CSeccomp
+import SandboxCore
+
+/// Compiles a `SeccompPolicy` to classic BPF with libseccomp, in the parent: libseccomp
+/// allocates, so the child only receives the finished program (GUIDE: compile in the
+/// parent, apply in the child, as crun and nsjail do).
+public enum SeccompCompiler {
+    /// Syscalls newer than this host's libseccomp knows by name (x86_64 numbers).
+    static let numbersUnknownToLibseccomp: [String: Int32] = [
+        "fchmodat2": 452,
+    ]
+
+    public struct Program {
+        /// struct sock_filter[] as raw bytes (8 bytes an instruction).
+        public var bytes: [UInt8]
+        public var instructionCount: Int { bytes.count / 8 }
+    }
+
+    public static func compile(_ policy: SeccompPolicy) throws(SandboxError) -> Program {
+        guard let ctx = seccomp_init(action(policy.defaultAction)) else {
+            throw SandboxError(.setup, "seccomp: seccomp_init failed")
+        }
+        defer { seccomp_release(ctx) }
+        for rule in policy.rules {
+            let number = try syscallNumber(rule.syscall)
+            var args = rule.args.map { arg in
+                scmp_arg_cmp(arg: arg.index, op: compare(arg.op), datum_a: arg.value, datum_b: arg.valueTwo)
+            }
+            let rc = args.withUnsafeMutableBufferPointer { buffer in
+                seccomp_rule_add_array(ctx, action(rule.action), number, UInt32(buffer.count), buffer.baseAddress)
+            }
+            guard rc == 0 else {
+                throw SystemError.error(.setup, "seccomp: add rule for \(rule.syscall)", errno: -rc)
+            }
+        }
+        return Program(bytes: try export(ctx))
+    }
+
+    static func syscallNumber(_ name: String) throws(SandboxError) -> Int32 {
+        let number = seccomp_syscall_resolve_name(name)
+        if number != __NR_SCMP_ERROR { return number }
+        if let known = numbersUnknownToLibseccomp[name] { return known }
+        throw SandboxError(.setup, "seccomp: unknown syscall \"\(name)\" on this architecture")
+    }
+
+    /// libseccomp 2.5 cannot export to memory: go through a memfd.
+    static func export(_ ctx: scmp_filter_ctx) throws(SandboxError) -> [UInt8] {
+        let fd = sbx_memfd("sandbox-seccomp")
+        guard fd >= 0 else { throw SystemError.last(.setup, "seccomp: memfd_create") }
+        defer { close(fd) }
+        let rc = seccomp_export_bpf(ctx, fd)
+        guard rc == 0 else { throw SystemError.error(.setup, "seccomp: export", errno: Int32(-rc)) }
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 0, lseek(fd, 0, SEEK_SET) == 0 else { throw SystemError.last(.setup, "seccomp: lseek") }
+        var bytes = [UInt8](repeating: 0, count: Int(size))
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard n == size else { throw SystemError.last(.setup, "seccomp: read exported filter") }
+        return bytes
+    }
+
+    // The SCMP_ACT_* macros are not imported into Swift; these are their values (seccomp.h).
+    static func action(_ action: SeccompAction) -> UInt32 {
+        switch action {
+        case .allow: 0x7fff_0000
+        case .errno(let e): 0x0005_0000 | (UInt32(e) & 0xffff)
+        case .killProcess: 0x8000_0000
+        case .killThread: 0
+        case .trap: 0x0003_0000
+        case .log: 0x7ffc_0000
+        }
+    }
+
+    static func compare(_ op: SeccompArgument.Op) -> scmp_compare {
+        switch op {
+        case .notEqual: SCMP_CMP_NE
+        case .less: SCMP_CMP_LT
+        case .lessOrEqual: SCMP_CMP_LE
+        case .equal: SCMP_CMP_EQ
+        case .greaterOrEqual: SCMP_CMP_GE
+        case .greater: SCMP_CMP_GT
+        case .maskedEqual: SCMP_CMP_MASKED_EQ
+        }
+    }
+}

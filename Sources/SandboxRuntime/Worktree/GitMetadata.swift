@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SandboxCore
+
+/// Finds the git metadata a worktree needs (read-only) for `git status/diff/log` inside.
+///
+/// A linked worktree's `.git` is a file the worker can rewrite ("gitdir: /root" would show
+/// /root inside), so its claim is checked against the repository's own records: the gitdir
+/// must point back at this worktree (`<gitdir>/gitdir`), and the common dir must list the
+/// gitdir under `worktrees/`. Both records live in the shared git state, which no sandbox
+/// can write.
+public enum GitMetadata {
+    public struct Found: Equatable {
+        public var readOnlyPaths: [String] = []
+        public var directoryInside = false
+    }
+
+    static let fileLimit = 4096
+
+    public static func inspect(worktree: String) throws(SandboxError) -> Found {
+        let dotGit = worktree + "/.git"
+        guard let st = FileSystem.lstatInfo(dotGit) else { return Found() }
+        if FileSystem.isSymlink(st) {
+            throw SandboxError(.worker, "worktree `\(worktree)`: `.git` is a symbolic link; refusing (git metadata must be a file or directory of the worktree)")
+        }
+        if FileSystem.isDirectory(st) { return Found(directoryInside: true) }
+        guard FileSystem.isRegular(st) else {
+            throw SandboxError(.worker, "worktree `\(worktree)`: `.git` is neither a file nor a directory")
+        }
+        let text = try FileSystem.readText(dotGit, limit: fileLimit, noFollow: true, stage: .worker)
+        guard let line = text.split(separator: "\n").first, line.hasPrefix("gitdir: ") else {
+            throw SandboxError(.worker, "`\(dotGit)`: expected \"gitdir: PATH\"")
+        }
+        var claimed = String(line.dropFirst("gitdir: ".count))
+        if !claimed.hasPrefix("/") { claimed = worktree + "/" + claimed }
+        let gitdir = try FileSystem.realPath(claimed, stage: .worker)
+
+        let backLink = try FileSystem.readText(gitdir + "/gitdir", limit: fileLimit, noFollow: true, stage: .worker)
+            .split(separator: "\n").first.map(String.init) ?? ""
+        guard (try? FileSystem.realPath(backLink, stage: .worker)) == dotGit else {
+            throw SandboxError(.worker, "`\(dotGit)` names gitdir `\(gitdir)`, which does not point back at this worktree; refusing")
+        }
+        var common = try FileSystem.readText(gitdir + "/commondir", limit: fileLimit, noFollow: true, stage: .worker)
+            .split(separator: "\n").first.map(String.init) ?? ""
+        if !common.hasPrefix("/") { common = gitdir + "/" + common }
+        let commonDir = try FileSystem.realPath(common, stage: .worker)
+        let listed = commonDir + "/worktrees/" + (gitdir.split(separator: "/").last.map(String.init) ?? "")
+        guard (try? FileSystem.realPath(listed, stage: .worker)) == gitdir else {
+            throw SandboxError(.worker, "gitdir `\(gitdir)` is not a worktree of `\(commonDir)`; refusing")
+        }
+        let paths = gitdir.hasPrefix(commonDir + "/") ? [commonDir] : [commonDir, gitdir]
+        return Found(readOnlyPaths: paths)
+    }
+}

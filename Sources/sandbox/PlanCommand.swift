@@ -1,0 +1,16 @@
+import ArgumentParser
+import SandboxCore
+import SandboxRuntime
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print the resolved plan for `run` with the same arguments, as JSON. Needs no root; changes nothing.")
+
+    @OptionGroup var options: RunOptions
+
+    func run() throws {
+        let plan = try options.makePlan(host: HostProbe.facts())
+        Output.write(try JSONOutput.encode(plan))
+    }
+}

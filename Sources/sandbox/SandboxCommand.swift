@@ -1,0 +1,57 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+import SandboxCore
+
+@main
+struct SandboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Run a command in its own namespaces, rooted at a git worktree, never as host root.",
+        subcommands: [RunCommand.self, PlanCommand.self, DoctorCommand.self])
+
+    /// One place maps failures to exit codes: the runner's own failures (including command
+    /// line errors, which swift-argument-parser would exit with 64) are 125.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as SandboxError {
+            Output.error(error.description)
+            Glibc.exit(error.exitCode)
+        } catch let code as ExitCode {
+            Glibc.exit(code.rawValue)
+        } catch {
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Glibc.exit(0)
+            }
+            Output.error("usage: " + message(for: error))
+            Glibc.exit(ExitCodes.runnerFailure)
+        }
+    }
+}
+
+enum Output {
+    static func error(_ line: String) {
+        let text = "sandbox: " + line.replacingNewlines() + "\n"
+        _ = text.withCString { Glibc.write(2, $0, strlen($0)) }
+    }
+
+    static func write(_ bytes: [UInt8], fd: Int32 = 1) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { if errno == EINTR { continue }; return }
+            offset += n
+        }
+    }
+}
+
+private extension String {
+    /// Errors are one line: a path with a newline in it must not forge a second one.
+    func replacingNewlines() -> String {
+        String(map { $0 == "\n" ? "⏎" : $0 })
+    }
+}
