@@ -223,8 +223,13 @@ static int loopback_up(void) {
 }
 
 static void wipe_parent_environment(const struct sbx_recipe *r) {
+    static const char name[] = "sandbox-init";
     if (r->env_start && r->env_end > r->env_start)
         memset((void *)r->env_start, 0, r->env_end - r->env_start);
+    if (r->arg_start && r->arg_end > r->arg_start + sizeof name) {
+        memset((void *)r->arg_start, 0, r->arg_end - r->arg_start);
+        memcpy((void *)r->arg_start, name, sizeof name);
+    }
 }
 
 _Noreturn void sbx_child_main(struct sbx_recipe *r) {

@@ -69,6 +69,8 @@ struct sbx_recipe {
 
     uintptr_t env_start;    // the parent's environment block, wiped in the child so that
     uintptr_t env_end;      // /proc/1/environ shows nothing of the caller
+    uintptr_t arg_start;    // the parent's argument block, rewritten to "sandbox-init" so
+    uintptr_t arg_end;      // /proc/1/cmdline shows neither the runner's path nor its flags
 
     const char *root_base;  // where the new root tmpfs is mounted before pivot_root
     const char *root_data;  // its mount options

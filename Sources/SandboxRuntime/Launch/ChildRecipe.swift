@@ -12,15 +12,17 @@ struct ChildRecipe {
 
     /// `preparedFDs[i]` is the parent's detached (idmapped) mount for mount step i, or -1.
     init(plan: SandboxPlan, filter: SeccompCompiler.Program?, preparedFDs: [Int32], pipes: LaunchPipes,
-         environmentBlock: (start: UInt, end: UInt), dropGroups: Bool) {
+         blocks: Launcher.ProcessBlocks, dropGroups: Bool) {
         recipe.sync_fd = pipes.syncRead
         recipe.report_fd = pipes.reportWrite
         recipe.parent_fds = (pipes.syncWrite, pipes.reportRead)
         recipe.uid = plan.identity.insideUID
         recipe.gid = plan.identity.insideGID
         recipe.drop_groups = dropGroups ? 1 : 0
-        recipe.env_start = environmentBlock.start
-        recipe.env_end = environmentBlock.end
+        recipe.env_start = blocks.environment.start
+        recipe.env_end = blocks.environment.end
+        recipe.arg_start = blocks.arguments.start
+        recipe.arg_end = blocks.arguments.end
         recipe.root_base = storage.string(plan.root.base)
         recipe.root_data = storage.string(plan.root.options)
         let mounts = plan.mounts.enumerated().map { i, step in

@@ -29,7 +29,7 @@ public enum Launcher {
         }
         let recipe = ChildRecipe(
             plan: plan, filter: filter, preparedFDs: prepared, pipes: pipes,
-            environmentBlock: environmentBlock(), dropGroups: isRoot)
+            blocks: processBlocks(), dropGroups: isRoot)
         var c = recipe.recipe
         var pidfd: Int32 = -1
         let pid = sbx_spawn(&c, cloneFlags(plan.namespaces), -1, &pidfd)
@@ -107,16 +107,23 @@ public enum Launcher {
         }
     }
 
-    /// The address range of this process's environment strings (/proc/self/stat fields 50
-    /// and 51), which the child wipes so /proc/1/environ shows nothing of the caller.
-    static func environmentBlock() -> (start: UInt, end: UInt) {
-        guard let text = try? FileSystem.readText("/proc/self/stat") else { return (0, 0) }
+    struct ProcessBlocks {
+        var arguments: (start: UInt, end: UInt) = (0, 0)
+        var environment: (start: UInt, end: UInt) = (0, 0)
+    }
+
+    /// Where this process's argument and environment strings live (/proc/self/stat fields
+    /// 48-51). The child rewrites both so /proc/1/cmdline and /proc/1/environ show nothing
+    /// of the caller.
+    static func processBlocks() -> ProcessBlocks {
+        guard let text = try? FileSystem.readText("/proc/self/stat"),
+              let close = text.lastIndex(of: ")") else { return ProcessBlocks() }
         // The command name (field 2) may contain spaces: count fields after the last ')'.
-        guard let close = text.lastIndex(of: ")") else { return (0, 0) }
-        let fields = text[text.index(after: close)...].split(separator: " ")
         // fields[0] is field 3 (state), so field N is fields[N - 3].
-        guard fields.count > 48, let start = UInt(fields[47]), let end = UInt(fields[48].trimmingCharacters()) else { return (0, 0) }
-        return (start, end)
+        let fields = text[text.index(after: close)...].split(separator: " ").map { $0.trimmingCharacters() }
+        guard fields.count > 48, let argStart = UInt(fields[45]), let argEnd = UInt(fields[46]),
+              let envStart = UInt(fields[47]), let envEnd = UInt(fields[48]) else { return ProcessBlocks() }
+        return ProcessBlocks(arguments: (argStart, argEnd), environment: (envStart, envEnd))
     }
 }
 
