@@ -10,8 +10,9 @@
 //                                  fds, environment (own and /proc/1/environ), hostname, cwd
 //   try-read PATH                  open + read (up to 4 KiB of data is returned)
 //   try-write PATH [DATA]          open(O_WRONLY|O_CREAT|O_APPEND, 0644), then write DATA if given
-//   try-chmod PATH MODE [VIA]      VIA: chmod (default) | fchmod | fchmodat | fchmodat2
-//   try-open-creat PATH MODE [VIA] VIA: open | openat (default) | creat
+//   try-chmod PATH MODE [VIA]      VIA: chmod (default) | fchmod | fchmodat | fchmodat2 | x32 | i386
+//   try-open-creat PATH MODE [VIA] VIA: open | openat (default) | creat | x32 | i386
+//                                  (x32: the x32 ABI's numbers; i386: int 0x80, the 32-bit entry)
 //   try-mkdir PATH MODE [VIA]      VIA: mkdir (default) | mkdirat
 //   try-mknod PATH MODE            a regular file via mknod (S_IFREG | MODE)
 //   try-link OLD NEW               hard link
@@ -21,6 +22,8 @@
 //   spawn-orphans N LIFE_MS        N grandchildren orphaned to PID 1, each exits after LIFE_MS;
 //                                  reports who adopted them and the zombies left afterwards
 //   spawn-daemon SECS              a setsid'd grandchild that outlives the probe (sleeps SECS)
+//   flip A B SECS                  swaps the names A and B (renameat2 RENAME_EXCHANGE) as fast as
+//                                  it can for SECS seconds: the attacker's half of a link race
 //   sleep SECS                     prints {"sleeping":...} first, then sleeps (fractions allowed)
 //   exit N                         exits with N
 //   kill-self SIG                  raises SIG with its default action
@@ -31,9 +34,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +55,34 @@
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452
 #endif
+#define X32_SYSCALL_BIT 0x40000000L
+// i386 numbers, for the same calls made through the 32-bit entry point (int 0x80).
+#define I386_open 5
+#define I386_chmod 15
+
+// A 32-bit syscall from this 64-bit process: a seccomp filter written for x86_64 alone must
+// not let it through with a different number. Pointers must fit in 32 bits: this static,
+// non-PIE binary keeps `low_path` in .bss below 4 GiB. Returns -errno on failure.
+static char low_path[4096];
+
+static long syscall_i386(long nr, const char *path, long b, long c) {
+#if defined(__x86_64__)
+    if ((uintptr_t)low_path > 0xffffffffu || strlen(path) >= sizeof low_path) return -EFAULT;
+    strcpy(low_path, path);
+    long ret;
+    __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(low_path), "c"(b), "d"(c) : "memory");
+    return ret;
+#else
+    (void)nr; (void)path; (void)b; (void)c;
+    return -ENOSYS;
+#endif
+}
+
+// Wraps a -errno result the way syscall() reports errors.
+static long neg_errno(long rc) {
+    if (rc < 0 && rc > -4096) { errno = (int)-rc; return -1; }
+    return rc;
+}
 
 // ---- JSON output ---------------------------------------------------------------------
 // A tiny writer: `sep` tracks whether a comma is needed before the next member.
@@ -376,6 +409,10 @@ static int cmd_try_chmod(const char *path, const char *mode_s, const char *via) 
         rc = syscall(SYS_fchmodat, AT_FDCWD, path, mode);
     } else if (strcmp(via, "fchmodat2") == 0) {
         rc = syscall(SYS_fchmodat2, AT_FDCWD, path, mode, 0);
+    } else if (strcmp(via, "x32") == 0) {
+        rc = syscall(X32_SYSCALL_BIT | SYS_chmod, path, mode);
+    } else if (strcmp(via, "i386") == 0) {
+        rc = neg_errno(syscall_i386(I386_chmod, path, mode, 0));
     } else {
         errno = EINVAL;
         rc = -1;
@@ -398,6 +435,8 @@ static int cmd_try_open_creat(const char *path, const char *mode_s, const char *
     if (strcmp(via, "open") == 0) fd = syscall(SYS_open, path, O_WRONLY | O_CREAT | O_CLOEXEC, mode);
     else if (strcmp(via, "openat") == 0) fd = syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC, mode);
     else if (strcmp(via, "creat") == 0) fd = syscall(SYS_creat, path, mode);
+    else if (strcmp(via, "x32") == 0) fd = syscall(X32_SYSCALL_BIT | SYS_open, path, O_WRONLY | O_CREAT | O_CLOEXEC, mode);
+    else if (strcmp(via, "i386") == 0) fd = neg_errno(syscall_i386(I386_open, path, O_WRONLY | O_CREAT, mode));
     else { errno = EINVAL; fd = -1; }
     int err = fd < 0 ? errno : 0;
     if (fd >= 0) close((int)fd);
@@ -552,6 +591,21 @@ static int cmd_spawn_daemon(long secs) {
     return finish();
 }
 
+static int cmd_flip(const char *a, const char *b, long secs) {
+    time_t deadline = time(NULL) + secs;
+    long flips = 0;
+    int err = 0;
+    while (time(NULL) < deadline) {
+        if (syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) == 0) flips++;
+        else { err = errno; break; }
+    }
+    begin('{');
+    k_result(err == 0, err);
+    k_int("flips", flips);
+    end('}');
+    return finish();
+}
+
 static int cmd_sleep(const char *secs) {
     double s = strtod(secs, NULL);
     begin('{');
@@ -569,7 +623,8 @@ static int usage(void) {
     fputs("usage: sandbox-probe facts | try-read PATH | try-write PATH [DATA] | try-chmod PATH MODE [VIA]\n"
           "       | try-open-creat PATH MODE [VIA] | try-mkdir PATH MODE [VIA] | try-mknod PATH MODE\n"
           "       | try-link OLD NEW | try-symlink TARGET LINK | stat PATH | ls PATH\n"
-          "       | spawn-orphans N LIFE_MS | spawn-daemon SECS | sleep SECS | exit N | kill-self SIG\n",
+          "       | spawn-orphans N LIFE_MS | spawn-daemon SECS | flip A B SECS | sleep SECS | exit N\n"
+          "       | kill-self SIG\n",
           stderr);
     return 2;
 }
@@ -593,6 +648,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "ls") == 0 && a) return cmd_ls(a);
     if (strcmp(cmd, "spawn-orphans") == 0 && b) return cmd_spawn_orphans(atoi(a), atol(b));
     if (strcmp(cmd, "spawn-daemon") == 0 && a) return cmd_spawn_daemon(atol(a));
+    if (strcmp(cmd, "flip") == 0 && c) return cmd_flip(a, b, atol(c));
     if (strcmp(cmd, "sleep") == 0 && a) return cmd_sleep(a);
     if (strcmp(cmd, "exit") == 0 && a) return atoi(a);
     if (strcmp(cmd, "kill-self") == 0 && a) {

@@ -53,7 +53,7 @@ final class HostileWorktreeTests: SandboxTestCase {
         if r.exitCode == 0 {
             XCTAssertFalse(try r.json().ok, "read a /root secret through a forged gitdir: \(r.summary)")
         } else {
-            assertRefused(r, mentioning: ".git")
+            assertRefused(r, mentioning: dir)
         }
         XCTAssertFalse(r.stdout.contains(secret))
     }

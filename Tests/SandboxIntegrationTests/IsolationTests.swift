@@ -52,7 +52,7 @@ final class IsolationTests: SandboxTestCase {
         let launch = try start(wt.path, wt.probe("sleep", "30", marker))
         defer { launch.signal(SIGKILL); _ = launch.wait(timeout: 10) }
         var pid: pid_t = 0
-        XCTAssertTrue(Harness.eventually { pid = Harness.hostProcesses(withArgument: marker).first ?? 0; return pid > 0 })
+        XCTAssertTrue(Harness.eventually { pid = Harness.hostProcesses(withArgument: marker, argv0: wt.probe).first ?? 0; return pid > 0 })
         let status = Harness.hostStatus(pid)
         XCTAssertEqual(status["Uid"], Array(repeating: String(hostUID), count: 4).joined(separator: "\t"))
         let gids = try XCTUnwrap(status["Gid"]).split(separator: "\t")

@@ -139,14 +139,15 @@ enum Harness {
 
     // ---- The host's view of processes and mounts -----------------------------------------
 
-    /// Host pids whose command line contains `marker` as one argument (ours excluded).
-    static func hostProcesses(withArgument marker: String) -> [pid_t] {
+    /// Host pids whose command line contains `marker` as one argument (ours excluded), and
+    /// starts with `argv0` when given (the runner's own command line holds the marker too).
+    static func hostProcesses(withArgument marker: String, argv0: String? = nil) -> [pid_t] {
         var result: [pid_t] = []
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = pid_t(name), pid != getpid(),
                   let data = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") else { continue }
             let args = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if args.contains(marker) { result.append(pid) }
+            if args.contains(marker), argv0 == nil || args.first == argv0 { result.append(pid) }
         }
         return result
     }
