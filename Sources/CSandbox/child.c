@@ -226,6 +226,7 @@ static void wipe_parent_environment(const struct sbx_recipe *r) {
     static const char name[] = "sandbox-init";
     if (r->env_start && r->env_end > r->env_start)
         memset((void *)r->env_start, 0, r->env_end - r->env_start);
+    prctl(PR_SET_NAME, name, 0, 0, 0);  // /proc/1/comm
     if (r->arg_start && r->arg_end > r->arg_start + sizeof name) {
         memset((void *)r->arg_start, 0, r->arg_end - r->arg_start);
         memcpy((void *)r->arg_start, name, sizeof name);

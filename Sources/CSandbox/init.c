@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <signal.h>
@@ -18,8 +19,6 @@
 
 // The signals the runner forwards to the init and the init forwards to the command.
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
-
-extern pid_t _Fork(void);
 
 static void reset_signals(void) {
     struct sigaction sa;
@@ -85,6 +84,21 @@ static _Noreturn void command_main(const struct sbx_recipe *r, int err_fd) {
     _exit(127);
 }
 
+// The command starts on this stack, sharing the init's memory until execve
+// (CLONE_VM | CLONE_VFORK, as posix_spawn does): no copy of the runner's page tables for a
+// process that is about to exec anyway. The init is suspended meanwhile.
+static char command_stack[64 * 1024] __attribute__((aligned(16)));
+
+struct command_args {
+    const struct sbx_recipe *r;
+    int err_fd;
+};
+
+static int command_entry(void *arg) {
+    struct command_args *a = arg;
+    command_main(a->r, a->err_fd);
+}
+
 _Noreturn void sbx_init_main(const struct sbx_recipe *r) {
     sigset_t all, waitset;
     sigfillset(&all);
@@ -97,12 +111,9 @@ _Noreturn void sbx_init_main(const struct sbx_recipe *r) {
     // runner's).
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
-    pid_t child = _Fork();
+    struct command_args args = { r, exec_pipe[1] };
+    pid_t child = clone(command_entry, command_stack + sizeof command_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
     if (child < 0) sbx_fail(r, SBX_STAGE_FORK, -1, errno);
-    if (child == 0) {
-        close(exec_pipe[0]);
-        command_main(r, exec_pipe[1]);
-    }
     close(exec_pipe[1]);
     struct sbx_message m;
     ssize_t n;

@@ -10,7 +10,11 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
 
     func run() throws {
-        let plan = try options.makePlan(host: HostProbe.facts())
+        try Self.execute(options.arguments())
+    }
+
+    static func execute(_ arguments: RunArguments) throws(SandboxError) {
+        let plan = try arguments.makePlan(host: HostProbe.facts())
         Output.write(try JSONOutput.encode(plan))
     }
 }

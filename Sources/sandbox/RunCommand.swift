@@ -17,32 +17,38 @@ struct RunCommand: ParsableCommand {
     var report: String?
 
     func run() throws {
+        throw ExitCode(Self.execute(options.arguments(report: report)))
+    }
+
+    /// Runs the sandbox and returns the exit code; prints the one-line error, if any.
+    static func execute(_ arguments: RunArguments) -> Int32 {
         let host = HostProbe.facts()
         let result: RunReport
         do {
-            let plan = try options.makePlan(host: host)
+            let plan = try arguments.makePlan(host: host)
             result = SandboxRunner.run(plan, isRoot: host.isRoot)
         } catch {
             // Nothing was started: a report still says why, for harnesses that read it.
-            if let report { try? JSONOutput.writeReport(failedBeforeStart(error), to: report) }
-            throw error
+            if let report = arguments.report { try? JSONOutput.writeReport(failedBeforeStart(error, arguments), to: report) }
+            Output.error(error.description)
+            return error.exitCode
         }
         if let error = result.error {
             Output.error("\(error.stage): \(error.message)")
         }
-        if let report {
+        if let report = arguments.report {
             do { try JSONOutput.writeReport(result, to: report) } catch {
                 Output.error(error.description)
-                throw ExitCode(ExitCodes.runnerFailure)
+                return ExitCodes.runnerFailure
             }
         }
-        throw ExitCode(result.exitCode)
+        return result.exitCode
     }
 
-    func failedBeforeStart(_ error: SandboxError) -> RunReport {
+    static func failedBeforeStart(_ error: SandboxError, _ arguments: RunArguments) -> RunReport {
         RunReport(
-            id: SandboxRunner.newRunID(), worker: options.worker, worktree: "", profile: options.profile,
-            command: options.command, termination: .setupFailed(error), startedAt: "", wallMs: 0,
+            id: SandboxRunner.newRunID(), worker: arguments.worker, worktree: "", profile: arguments.profile,
+            command: arguments.command, termination: .setupFailed(error), startedAt: "", wallMs: 0,
             cpuUserMs: 0, cpuSystemMs: 0)
     }
 }

@@ -22,6 +22,12 @@ struct RunOptions: ParsableArguments {
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after `--`.")
     var command: [String] = []
 
+    func arguments(report: String? = nil) -> RunArguments {
+        RunArguments(profile: profile, report: report, environment: environment, tty: tty, worker: worker, command: command)
+    }
+}
+
+extension RunArguments {
     func makePlan(host: HostFacts) throws(SandboxError) -> SandboxPlan {
         let worktree = try WorktreeResolver.resolve(worker, currentDirectory: currentDirectory())
         guard let profile = BuiltinProfiles.named(profile) else {
