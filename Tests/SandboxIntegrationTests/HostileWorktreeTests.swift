@@ -87,4 +87,52 @@ final class HostileWorktreeTests: SandboxTestCase {
         let read = try run(wtPath, wt.probe("try-read", dir + "/secret"))
         XCTAssertFalse(read.stdout.contains(secret), read.summary)
     }
+
+    /// A forged linked-worktree layout made entirely inside the worktree: `.git` names a
+    /// gitdir under `x/victim/`, whose `gitdir` file points back and whose `commondir` lists
+    /// it. Every check passes on paths the attacker wrote, and the runner then binds
+    /// `<wt>/x/victim` from the *host* path, following links in it: swap `x` for a link to
+    /// the worktree's parent after the checks, and the sibling worktree `victim` is mounted.
+    func makeForgedGitLayout() throws -> (wt: Worktree, victimSecret: String, readPath: String) {
+        let wt = try Harness.makeWorktree(in: base)
+        let victim = try Harness.makeWorktree(in: base, name: "victim", withProbe: false)
+        let secret = Harness.uniqueToken("sibling-secret")
+        try Harness.write(secret, to: victim.path + "/canary")
+        let gitdir = wt.path + "/x/victim/worktrees/g"
+        try FileManager.default.createDirectory(atPath: gitdir, withIntermediateDirectories: true)
+        try Harness.write(wt.path + "/.git\n", to: gitdir + "/gitdir")
+        try Harness.write("../..\n", to: gitdir + "/commondir")
+        try Harness.write("gitdir: \(gitdir)\n", to: wt.path + "/.git")
+        symlink(base, wt.path + "/y")
+        return (wt, secret, wt.path + "/x/victim/canary")
+    }
+
+    func testForgedGitMetadataInsideTheWorktreeIsRefused() throws {
+        let (wt, secret, readPath) = try makeForgedGitLayout()
+        let r = try run(wt.path, wt.probe("try-read", readPath))
+        XCTAssertFalse(r.stdout.contains(secret), r.summary)
+        // Git metadata that lives in the worktree is the attacker's: bind sources there can be
+        // swapped for links between the checks and the mount. It must be refused up front.
+        assertRefused(r, mentioning: wt.path)
+    }
+
+    /// The race itself, for as long as the flipper runs: the host swaps `x` and the link `y`
+    /// (renameat2 RENAME_EXCHANGE) while sandboxes start. No run may read the sibling's file.
+    /// Before the fix this leaked about once in 300 runs here: a guard against regressions,
+    /// not a proof; `testForgedGitMetadataInsideTheWorktreeIsRefused` is the deterministic half.
+    func testBindSourceSwappedForALinkDuringStartCannotExposeASibling() throws {
+        let (wt, secret, readPath) = try makeForgedGitLayout()
+        let flipper = try Launch.start([try Harness.probeBinary(), "flip", wt.path + "/x", wt.path + "/y", "8"])
+        defer { flipper.signal(SIGKILL); _ = flipper.wait(timeout: 5) }
+        var runs = 0, started = 0, leaks: [String] = []
+        let deadline = Date().addingTimeInterval(7)
+        while Date() < deadline {
+            let r = try run(wt.path, wt.probe("try-read", readPath))
+            runs += 1
+            if r.exitCode == 0 { started += 1 }
+            if r.stdout.contains(secret) { leaks.append(r.stdout) }
+        }
+        XCTAssertEqual(leaks, [], "\(leaks.count) of \(runs) runs (\(started) started) read the sibling worktree")
+        XCTAssertGreaterThan(runs, 20, "too few attempts to mean anything")
+    }
 }
