@@ -41,5 +41,8 @@ let package = Package(
         .testTarget(
             name: "SandboxIntegrationTests",
             dependencies: ["SandboxRuntime", "SandboxCore"]),
+        // Runs the built `sandbox` binary without privileges: plan goldens, worker names,
+        // exit codes of command-line errors, report encoding.
+        .testTarget(name: "SandboxCLITests", dependencies: ["SandboxRuntime", "SandboxCore"]),
     ]
 )

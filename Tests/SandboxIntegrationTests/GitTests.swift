@@ -24,17 +24,30 @@ final class GitTests: SandboxTestCase {
         let log = try run(wt, ["git", "log", "--oneline"])
         XCTAssertEqual(log.exitCode, 0, log.summary)
         XCTAssertTrue(log.stdout.contains("first commit"), log.summary)
-
-        // WORKER as a name, resolved from inside the repository (basename, then branch).
-        let byName = try Launch.start([sandbox, "run", "feature", "--", "git", "rev-parse", "--abbrev-ref", "HEAD"], cwd: repo.main)
-            .wait(timeout: 60)
-        XCTAssertEqual(byName.exitCode, 0, byName.summary)
-        XCTAssertEqual(byName.stdout, "feature\n")
     }
 
     func testGitWorksInRootOwnedLinkedWorktree() throws { try checkGitWorks(owner: 0) }
 
     func testGitWorksInUserOwnedLinkedWorktree() throws { try checkGitWorks(owner: 1000) }
+
+    /// WORKER as a name, resolved from inside the repository (basename, then branch). The
+    /// runner runs as root and the repository may belong to the user who owns the worktrees:
+    /// git's safe.directory check must not make every name "unknown".
+    func checkWorkerNameResolves(owner: uid_t) throws {
+        let repo = try GitFixture(base: base)
+        try repo.addWorktree("feature")
+        if owner != 0 { try Harness.chownRecursively(base, owner, owner) }
+        for name in ["feature"] {
+            let r = try Launch.start([sandbox, "run", name, "--", "git", "rev-parse", "--abbrev-ref", "HEAD"], cwd: repo.main)
+                .wait(timeout: 60)
+            XCTAssertEqual(r.exitCode, 0, r.summary)
+            XCTAssertEqual(r.stdout, "feature\n")
+        }
+    }
+
+    func testWorkerNameResolvesInRootOwnedRepository() throws { try checkWorkerNameResolves(owner: 0) }
+
+    func testWorkerNameResolvesInUserOwnedRepository() throws { try checkWorkerNameResolves(owner: 1000) }
 
     func testSharedGitStateIsNotWritable() throws {
         let repo = try GitFixture(base: base)
