@@ -17,6 +17,8 @@
 //   try-mknod PATH MODE            a regular file via mknod (S_IFREG | MODE)
 //   try-link OLD NEW               hard link
 //   try-symlink TARGET LINK
+//   try-ptrace PID                 PTRACE_ATTACH (detaches again if it worked)
+//   try-kill PID SIG               kill(PID, SIG); PID -1 means every process it may signal
 //   stat PATH                      lstat as seen inside
 //   ls PATH                        directory entries
 //   spawn-orphans N LIFE_MS        N grandchildren orphaned to PID 1, each exits after LIFE_MS;
@@ -44,6 +46,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -486,6 +489,31 @@ static int cmd_try_link(const char *old, const char *new, int symbolic) {
     return finish();
 }
 
+static int cmd_try_ptrace(pid_t pid) {
+    long rc = ptrace(PTRACE_ATTACH, pid, NULL, NULL);
+    int err = rc < 0 ? errno : 0;
+    if (rc == 0) {
+        waitpid(pid, NULL, __WALL);
+        ptrace(PTRACE_DETACH, pid, NULL, NULL);
+    }
+    begin('{');
+    k_int("pid", pid);
+    k_result(rc == 0, err);
+    end('}');
+    return finish();
+}
+
+static int cmd_try_kill(pid_t pid, int sig) {
+    int rc = kill(pid, sig);
+    int err = rc < 0 ? errno : 0;
+    begin('{');
+    k_int("pid", pid);
+    k_int("signal", sig);
+    k_result(rc == 0, err);
+    end('}');
+    return finish();
+}
+
 static int cmd_stat(const char *path) {
     struct stat st;
     int rc = lstat(path, &st);
@@ -622,7 +650,8 @@ static int cmd_sleep(const char *secs) {
 static int usage(void) {
     fputs("usage: sandbox-probe facts | try-read PATH | try-write PATH [DATA] | try-chmod PATH MODE [VIA]\n"
           "       | try-open-creat PATH MODE [VIA] | try-mkdir PATH MODE [VIA] | try-mknod PATH MODE\n"
-          "       | try-link OLD NEW | try-symlink TARGET LINK | stat PATH | ls PATH\n"
+          "       | try-link OLD NEW | try-symlink TARGET LINK | try-ptrace PID | try-kill PID SIG\n"
+          "       | stat PATH | ls PATH\n"
           "       | spawn-orphans N LIFE_MS | spawn-daemon SECS | flip A B SECS | sleep SECS | exit N\n"
           "       | kill-self SIG\n",
           stderr);
@@ -644,6 +673,8 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "try-mknod") == 0 && b) return cmd_try_mknod(a, b);
     if (strcmp(cmd, "try-link") == 0 && b) return cmd_try_link(a, b, 0);
     if (strcmp(cmd, "try-symlink") == 0 && b) return cmd_try_link(a, b, 1);
+    if (strcmp(cmd, "try-ptrace") == 0 && a) return cmd_try_ptrace(atoi(a));
+    if (strcmp(cmd, "try-kill") == 0 && b) return cmd_try_kill(atoi(a), atoi(b));
     if (strcmp(cmd, "stat") == 0 && a) return cmd_stat(a);
     if (strcmp(cmd, "ls") == 0 && a) return cmd_ls(a);
     if (strcmp(cmd, "spawn-orphans") == 0 && b) return cmd_spawn_orphans(atoi(a), atol(b));

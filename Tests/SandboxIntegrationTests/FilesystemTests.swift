@@ -150,4 +150,31 @@ final class FilesystemTests: SandboxTestCase {
         XCTAssertEqual(st.st_uid, 0, "the worktree file is root's on disk: the case the filter exists for")
         XCTAssertEqual(st.st_mode & 0o7777, 0o755)
     }
+
+    /// A filter written for x86_64 alone would miss the same calls made through the 32-bit
+    /// entry point (int 0x80, different numbers) or the x32 ABI. Either they fail or the
+    /// process is killed (libseccomp's bad-architecture action): never a setuid file.
+    func testSetuidThroughOtherSyscallABIsIsRefused() throws {
+        let wt = try Harness.makeWorktree(in: base)
+        let file = wt.path + "/victim"
+        try Harness.write("x", to: file, mode: 0o644)
+        for (command, via) in [("try-chmod", "i386"), ("try-chmod", "x32"), ("try-open-creat", "i386"), ("try-open-creat", "x32")] {
+            let target = command == "try-chmod" ? file : wt.path + "/new-" + via
+            let r = try run(wt.path, wt.probe(command, target, "6755", via))
+            if r.exitCode == 0 {
+                XCTAssertFalse(try r.json().ok, "\(command) via \(via): \(r.summary)")
+            } else {
+                XCTAssertEqual(r.exitCode, 128 + SIGSYS, "\(command) via \(via): expected SIGSYS, got \(r.summary)")
+            }
+        }
+        XCTAssertEqual(Harness.setuidOrSetgidFiles(under: wt.path), [])
+        // Control: on the host, without the filter, the i386 entry point does set the bits
+        // (so the probe really exercises it), unless the kernel lacks 32-bit emulation.
+        let control = base + "/control"
+        try Harness.write("x", to: control, mode: 0o644)
+        let host = try Harness.run([try Harness.probeBinary(), "try-chmod", control, "4755", "i386"])
+        if let json = try? host.json(), json.ok {
+            XCTAssertEqual(Harness.lstat(control).map { $0.st_mode & 0o7777 }, 0o4755)
+        }
+    }
 }

@@ -126,4 +126,54 @@ final class ProcessTests: SandboxTestCase {
             XCTAssertEqual(try r.json().string("cwd"), trees[i].path)
         }
     }
+
+    func testSigkillToRunnerLeavesNothing() throws {
+        let wt = try Harness.makeWorktree(in: base)
+        let marker = Harness.uniqueToken()
+        // The command ignores nothing special; the runner is killed outright, so only
+        // PDEATHSIG (and the PID namespace dying with its init) can clean up.
+        let launch = try start(wt.path, ["sh", "-c", "\(wt.probe) spawn-daemon 60 \(marker); exec \(wt.probe) sleep 60 \(marker)"])
+        XCTAssertTrue(Harness.eventually { Harness.hostProcesses(withArgument: marker, argv0: wt.probe).count >= 2 },
+                      "command never started: \(launch.stdoutSoFar)")
+        launch.signal(SIGKILL)
+        XCTAssertEqual(launch.wait(timeout: 10).exitCode, 137)
+        XCTAssertTrue(Harness.eventually(timeout: 5) { Harness.hostProcesses(withArgument: marker).isEmpty },
+                      "survived the runner: \(Harness.hostProcesses(withArgument: marker))")
+    }
+
+    func testCommandCannotSignalOrTraceOutsideItsNamespace() throws {
+        let wt = try Harness.makeWorktree(in: base)
+        // A host process owned by the same host uid the sandbox runs as would be the easiest
+        // victim; any host process will do for kill(-1): it must survive.
+        let marker = Harness.uniqueToken()
+        let victim = try Launch.start([try Harness.probeBinary(), "sleep", "30", marker])
+        defer { victim.signal(SIGKILL); _ = victim.wait(timeout: 5) }
+        XCTAssertTrue(Harness.eventually { !Harness.hostProcesses(withArgument: marker).isEmpty })
+
+        let killAll = try probe(wt, "try-kill", "-1", "9")
+        _ = killAll  // whatever it reports, it may only reach the sandbox's own processes
+        XCTAssertFalse(try probe(wt, "try-kill", String(victim.pid), "9").ok, "pid \(victim.pid) should not exist inside")
+        XCTAssertTrue(Harness.exists("/proc/\(victim.pid)"), "kill from inside reached a host process")
+        XCTAssertEqual(Harness.hostStatus(victim.pid)["State"]?.first, "S")
+
+        // The init (pid 1) holds a copy of the runner's memory: it must be out of reach.
+        let trace = try probe(wt, "try-ptrace", "1")
+        XCTAssertFalse(trace.ok, "ptrace of the init: \(trace)")
+        for path in ["/proc/1/mem", "/proc/1/environ", "/proc/1/exe", "/proc/1/root/etc/hostname"] {
+            XCTAssertFalse(try probe(wt, "try-read", path).ok, "read \(path)")
+        }
+        // runc CVE-2019-5736 class: the runner's binary must not be writable through /proc.
+        let binary = try Harness.sandboxBinary()
+        let before = try XCTUnwrap(Harness.lstat(binary))
+        XCTAssertFalse(try probe(wt, "try-write", "/proc/1/exe", "x").ok)
+        XCTAssertFalse(try probe(wt, "try-write", "/proc/self/exe", "x").ok)
+        let after = try XCTUnwrap(Harness.lstat(binary))
+        XCTAssertEqual(before.st_size, after.st_size)
+        XCTAssertEqual(before.st_mtim.tv_sec, after.st_mtim.tv_sec)
+        XCTAssertEqual(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec)
+
+        // SIGKILL to its own init from inside is ignored by the kernel: the run ends normally.
+        let r = try run(wt.path, ["sh", "-c", "kill -KILL 1; exit 7"])
+        XCTAssertEqual(r.exitCode, 7, r.summary)
+    }
 }
