@@ -238,6 +238,7 @@ _Noreturn void sbx_child_main(struct sbx_recipe *r) {
     // its thread alive. EOF on the sync pipe covers a parent that died before this line.
     close(r->parent_fds[0]);
     close(r->parent_fds[1]);
+    if (r->parent_fds[2] >= 0) close(r->parent_fds[2]);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) sbx_fail(r, SBX_STAGE_WAIT_PARENT, -1, errno);
     if (wait_for_parent(r) < 0) _exit(SBX_SETUP_EXIT);
     wipe_parent_environment(r);

@@ -76,9 +76,17 @@ static _Noreturn void command_main(const struct sbx_recipe *r, int err_fd) {
     if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) sbx_fail(r, SBX_STAGE_CLOSE_FDS, -1, errno);
     if (r->filter_len) {
         // Last step before execve, so that the setup above is not subject to the policy.
+        // With a listener, denials reach the runner by name; the policy compiler makes sure
+        // sendmsg, close and execve stay allowed, or handing the listener over would block
+        // on the listener itself.
         struct sock_fprog prog = { r->filter_len, (struct sock_filter *)r->filter };
-        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
-            sbx_fail(r, SBX_STAGE_SECCOMP, -1, errno);
+        unsigned flags = r->notify_sock >= 0 ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+        long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+        if (listener < 0) sbx_fail(r, SBX_STAGE_SECCOMP, -1, errno);
+        if (r->notify_sock >= 0) {
+            if (sbx_send_fd(r->notify_sock, (int)listener) < 0) sbx_fail(r, SBX_STAGE_SECCOMP, -1, errno);
+            close((int)listener);
+        }
     }
     exec_command(r, err_fd);
     _exit(127);

@@ -4,6 +4,7 @@ struct RunArguments: Equatable {
     var report: String?
     var environment: [String] = []
     var tty = false
+    var quiet = false
     var worker = ""
     var command: [String] = []
 }
@@ -27,9 +28,9 @@ enum FastRunParser {
                 result.command = Array(args[i...])
                 break
             }
-            if arg == "--tty" {
+            if arg == "--tty" || arg == "--quiet" {
                 guard seen.insert(arg).inserted else { return nil }
-                result.tty = true
+                if arg == "--tty" { result.tty = true } else { result.quiet = true }
                 continue
             }
             if arg.hasPrefix("-") {

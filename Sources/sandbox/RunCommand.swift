@@ -36,6 +36,11 @@ struct RunCommand: ParsableCommand {
         if let error = result.error {
             Output.error("\(error.stage): \(error.message)")
         }
+        if !arguments.quiet {
+            for denied in result.deniedSyscalls {
+                Output.error("seccomp: denied \(denied.name) (\(denied.count)×)")
+            }
+        }
         if let report = arguments.report {
             do { try JSONOutput.writeReport(result, to: report) } catch {
                 Output.error(error.description)

@@ -16,6 +16,9 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Give the command the terminal: no new session, its own foreground process group.")
     var tty = false
 
+    @Flag(help: "Do not print a line for each syscall the seccomp policy denied.")
+    var quiet = false
+
     @Argument(help: "A worktree directory, or the name of a worktree of the repository around the current directory.")
     var worker: String
 
@@ -23,7 +26,9 @@ struct RunOptions: ParsableArguments {
     var command: [String] = []
 
     func arguments(report: String? = nil) -> RunArguments {
-        RunArguments(profile: profile, report: report, environment: environment, tty: tty, worker: worker, command: command)
+        RunArguments(
+            profile: profile, report: report, environment: environment, tty: tty, quiet: quiet, worker: worker,
+            command: command)
     }
 }
 

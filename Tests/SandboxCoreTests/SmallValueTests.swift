@@ -72,3 +72,20 @@ struct BaselineGuardTests {
         #expect(throws: SandboxError.self) { try SeccompAction(parsing: "explode") }
     }
 }
+
+struct StartablePolicyTests {
+    @Test func policiesMustLetTheCommandStart() throws {
+        try BaselineGuards.policy.checkStartable()
+        let denyAll = SeccompPolicy(defaultAction: .errno(1), rules: [])
+        #expect(throws: SandboxError.self) { try denyAll.checkStartable() }
+        let allowing = SeccompPolicy(defaultAction: .errno(1), rules: ["sendmsg", "close", "execve"].map {
+            SeccompRule(syscall: $0, action: .allow)
+        })
+        try allowing.checkStartable()
+        let conditional = SeccompPolicy(defaultAction: .errno(1), rules: [
+            SeccompRule(syscall: "sendmsg", action: .allow), SeccompRule(syscall: "close", action: .allow),
+            SeccompRule(syscall: "execve", action: .allow, args: [SeccompArgument(index: 0, op: .equal, value: 0)]),
+        ])
+        #expect(throws: SandboxError.self) { try conditional.checkStartable() }
+    }
+}

@@ -59,8 +59,9 @@ struct sbx_rlimit {
 struct sbx_recipe {
     int sync_fd;            // read end: one byte from the parent means "ids mapped, go"
     int report_fd;          // write end (CLOEXEC): sbx_message records to the parent
-    int parent_fds[2];      // the parent's ends of both pipes, closed first in the child so
-                            // that EOF on sync_fd means the parent is gone
+    int parent_fds[3];      // the parent's ends of the pipes and the notify socket (or -1),
+                            // closed first in the child so that EOF on sync_fd means the
+                            // parent is gone
 
     uid_t uid;              // ids inside the user namespace (mapped by the parent)
     gid_t gid;
@@ -95,6 +96,8 @@ struct sbx_recipe {
 
     const void *filter;        // struct sock_filter[], already compiled by the parent
     unsigned short filter_len; // number of instructions; 0 means no seccomp filter
+    int notify_sock;           // >= 0: load the filter with a user-notification listener and
+                               // send the listener over this socket (SCM_RIGHTS) to the parent
 };
 
 // ---- Messages from the child ---------------------------------------------------------
@@ -147,6 +150,7 @@ int sbx_open_tree(int dirfd, const char *path, unsigned int flags);
 // Sets SBX_MNT_* `flags` (and the idmap to `userns_fd` when >= 0) on a detached mount.
 int sbx_mount_setattr(int fd, unsigned flags, int userns_fd);
 int sbx_pidfd_send_signal(int pidfd, int sig);
+int sbx_pidfd_open(pid_t pid);
 int sbx_signalfd(const sigset_t *mask);
 // The next pending signal's number from a non-blocking signalfd, or -1 when none.
 int sbx_signalfd_read(int fd);
@@ -158,6 +162,12 @@ int sbx_wifsignaled(int status);
 int sbx_wcoredump(int status);
 int sbx_pipe_cloexec(int fds[2]);
 int sbx_memfd(const char *name);
+// A CLOEXEC AF_UNIX SOCK_SEQPACKET pair.
+int sbx_socketpair_cloexec(int fds[2]);
+// Sends `fd` over the unix socket `sock` (SCM_RIGHTS); 0 or -1 with errno.
+int sbx_send_fd(int sock, int fd);
+// Receives one fd sent with sbx_send_fd (made CLOEXEC); the fd, or -1 with errno.
+int sbx_recv_fd(int sock);
 int sbx_seccomp_action_available(uint32_t action);
 int sbx_landlock_abi_version(void);
 // statfs(2)'s f_type of `path` (the file system magic), or -1 with errno set.

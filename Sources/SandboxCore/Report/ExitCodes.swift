@@ -7,6 +7,8 @@ public enum ExitCodes {
     public static let cannotExecute: Int32 = 126
     /// The command was not found.
     public static let notFound: Int32 = 127
+    /// 159 (128 + SIGSYS): the command called a syscall its seccomp policy kills.
+    public static let seccompKill: Int32 = 159
     /// 128 + N for a command killed by signal N.
     public static func signaled(_ signal: Int32) -> Int32 { 128 + signal }
 }
@@ -16,12 +18,15 @@ public enum Termination: Equatable, Sendable {
     case exited(code: Int32)
     case signaled(signal: Int32)
     case setupFailed(SandboxError)
+    /// The seccomp policy killed the command when it called `syscall`.
+    case seccompKilled(syscall: String)
 
     public var exitCode: Int32 {
         switch self {
         case .exited(let code): code
         case .signaled(let signal): ExitCodes.signaled(signal)
         case .setupFailed(let error): error.exitCode
+        case .seccompKilled: ExitCodes.seccompKill
         }
     }
 
@@ -30,6 +35,7 @@ public enum Termination: Equatable, Sendable {
         case .exited: .exited
         case .signaled: .signaled
         case .setupFailed: .setupFailed
+        case .seccompKilled: .seccomp
         }
     }
 }

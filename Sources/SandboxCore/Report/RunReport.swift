@@ -4,6 +4,18 @@ public struct RunReport: Codable, Equatable, Sendable {
     public enum Status: String, Codable, Sendable {
         case exited, signaled
         case setupFailed = "setup_failed"
+        /// Killed by the seccomp policy (exit 159); `error` names the syscall.
+        case seccomp
+    }
+
+    /// A syscall the policy refused, and how often (seccomp user notification).
+    public struct DeniedSyscall: Codable, Equatable, Sendable {
+        public var name: String
+        public var count: Int
+        public init(name: String, count: Int) {
+            self.name = name
+            self.count = count
+        }
     }
 
     public struct ErrorInfo: Codable, Equatable, Sendable {
@@ -25,6 +37,7 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var cpuUserMs: UInt64
     public var cpuSystemMs: UInt64
     public var error: ErrorInfo?
+    public var deniedSyscalls: [DeniedSyscall] = []
 
     enum CodingKeys: String, CodingKey {
         case schema, id, worker, worktree, profile, command, status
@@ -35,6 +48,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         case cpuUserMs = "cpu_user_ms"
         case cpuSystemMs = "cpu_system_ms"
         case error
+        case deniedSyscalls = "denied_syscalls"
     }
 
     public init(
@@ -55,6 +69,9 @@ public struct RunReport: Codable, Equatable, Sendable {
         switch termination {
         case .signaled(let signal): self.signal = signal
         case .setupFailed(let error): self.error = ErrorInfo(stage: error.stage.rawValue, message: error.message)
+        case .seccompKilled(let syscall):
+            self.signal = 31  // SIGSYS on Linux
+            self.error = ErrorInfo(stage: "seccomp", message: "the command called \(syscall), which the seccomp policy kills")
         case .exited: break
         }
     }
@@ -76,5 +93,6 @@ public struct RunReport: Codable, Equatable, Sendable {
         try c.encode(cpuUserMs, forKey: .cpuUserMs)
         try c.encode(cpuSystemMs, forKey: .cpuSystemMs)
         try c.encode(error, forKey: .error)
+        try c.encode(deniedSyscalls, forKey: .deniedSyscalls)
     }
 }

@@ -8,6 +8,26 @@ public struct SeccompPolicy: Codable, Equatable, Sendable {
     }
 }
 
+extension SeccompPolicy {
+    /// Whether `syscall` is allowed whatever its arguments.
+    public func allowsUnconditionally(_ syscall: String) -> Bool {
+        let own = rules.filter { $0.syscall == syscall }
+        if own.isEmpty { return defaultAction == .allow }
+        return own.contains { $0.action == .allow && $0.args.isEmpty }
+            || (defaultAction == .allow && own.allSatisfy { $0.action == .allow })
+    }
+
+    /// What the command itself calls after loading its filter: sending the listener to the
+    /// runner, closing it, and execve. A policy denying one of them could never start.
+    public static let neededAfterLoading = ["sendmsg", "close", "execve"]
+
+    public func checkStartable() throws(SandboxError) {
+        if let missing = Self.neededAfterLoading.first(where: { !allowsUnconditionally($0) }) {
+            throw SandboxError(.profile, "the seccomp policy denies \(missing), which every command needs to start")
+        }
+    }
+}
+
 public enum SeccompAction: Equatable, Sendable, Codable, CustomStringConvertible {
     case allow
     case errno(Int32)
@@ -83,5 +103,18 @@ public struct SeccompArgument: Codable, Equatable, Sendable {
         self.op = op
         self.value = value
         self.valueTwo = valueTwo
+    }
+}
+
+extension SeccompPolicy {
+    /// A deterministic text form (the compile cache's key): equal policies, equal text.
+    public var canonicalText: String {
+        var text = "default=\(defaultAction)\n"
+        for rule in rules {
+            text += "\(rule.syscall) \(rule.action)"
+            for arg in rule.args { text += " \(arg.index):\(arg.op.rawValue):\(arg.value):\(arg.valueTwo)" }
+            text += "\n"
+        }
+        return text
     }
 }

@@ -15,7 +15,8 @@ struct ChildRecipe {
          blocks: Launcher.ProcessBlocks, dropGroups: Bool) {
         recipe.sync_fd = pipes.syncRead
         recipe.report_fd = pipes.reportWrite
-        recipe.parent_fds = (pipes.syncWrite, pipes.reportRead)
+        recipe.parent_fds = (pipes.syncWrite, pipes.reportRead, pipes.notifyParent)
+        recipe.notify_sock = pipes.notifyChild
         recipe.uid = plan.identity.insideUID
         recipe.gid = plan.identity.insideGID
         recipe.drop_groups = dropGroups ? 1 : 0

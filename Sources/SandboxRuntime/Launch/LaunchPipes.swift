@@ -4,32 +4,45 @@ import Glibc
 import CSandbox
 import SandboxCore
 
-/// The two pipes between parent and child: `sync` (parent -> child: "ids are mapped, go")
-/// and `report` (child -> parent: `sbx_message` records; EOF when the init has exited).
+/// The channels between parent and child: `sync` (parent -> child: "ids are mapped, go"),
+/// `report` (child -> parent: `sbx_message` records; EOF when the init has exited) and,
+/// when denials are reported, a socket for the command's seccomp listener.
 struct LaunchPipes {
     var syncRead: Int32 = -1
     var syncWrite: Int32 = -1
     var reportRead: Int32 = -1
     var reportWrite: Int32 = -1
+    var notifyParent: Int32 = -1
+    var notifyChild: Int32 = -1
 
-    static func make() throws(SandboxError) -> LaunchPipes {
-        var sync: [Int32] = [-1, -1], report: [Int32] = [-1, -1]
+    static func make(withNotifySocket: Bool) throws(SandboxError) -> LaunchPipes {
+        var pipes = LaunchPipes()
+        var sync: [Int32] = [-1, -1], report: [Int32] = [-1, -1], notify: [Int32] = [-1, -1]
         guard sbx_pipe_cloexec(&sync) == 0 else { throw SystemError.last(.setup, "pipe2") }
+        (pipes.syncRead, pipes.syncWrite) = (sync[0], sync[1])
         guard sbx_pipe_cloexec(&report) == 0 else {
-            close(sync[0]); close(sync[1])
+            pipes.closeAll()
             throw SystemError.last(.setup, "pipe2")
         }
-        return LaunchPipes(syncRead: sync[0], syncWrite: sync[1], reportRead: report[0], reportWrite: report[1])
+        (pipes.reportRead, pipes.reportWrite) = (report[0], report[1])
+        if withNotifySocket {
+            guard sbx_socketpair_cloexec(&notify) == 0 else {
+                pipes.closeAll()
+                throw SystemError.last(.setup, "socketpair")
+            }
+            (pipes.notifyParent, pipes.notifyChild) = (notify[0], notify[1])
+        }
+        return pipes
     }
 
     /// After clone3 the parent keeps only its own ends.
     mutating func closeChildEnds() {
-        close(syncRead); syncRead = -1
-        close(reportWrite); reportWrite = -1
+        for fd in [syncRead, reportWrite, notifyChild] where fd >= 0 { close(fd) }
+        (syncRead, reportWrite, notifyChild) = (-1, -1, -1)
     }
 
     mutating func closeAll() {
-        for fd in [syncRead, syncWrite, reportRead, reportWrite] where fd >= 0 { close(fd) }
+        for fd in [syncRead, syncWrite, reportRead, reportWrite, notifyParent, notifyChild] where fd >= 0 { close(fd) }
         self = LaunchPipes()
     }
 }

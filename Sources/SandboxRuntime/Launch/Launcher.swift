@@ -10,13 +10,15 @@ public struct LaunchedSandbox {
     public var pidfd: Int32
     /// Read end of the report pipe.
     public var reportFD: Int32
+    /// Our end of the socket the command sends its seccomp listener over, or -1.
+    public var notifySocket: Int32
 }
 
 /// Starts the child: prepares what needs host privilege (idmapped mounts), clones into new
 /// namespaces, maps the ids, and releases the child with one byte on the sync pipe.
 public enum Launcher {
     public static func launch(_ plan: SandboxPlan, filter: SeccompCompiler.Program?, isRoot: Bool) throws(SandboxError) -> LaunchedSandbox {
-        var pipes = try LaunchPipes.make()
+        var pipes = try LaunchPipes.make(withNotifySocket: filter?.denials != nil)
         var prepared = [Int32](repeating: -1, count: plan.mounts.count)
         defer { prepared.filter { $0 >= 0 }.forEach { close($0) } }
         do throws(SandboxError) {
@@ -55,7 +57,7 @@ public enum Launcher {
             throw error
         }
         close(pipes.syncWrite)
-        return LaunchedSandbox(pid: pid, pidfd: pidfd, reportFD: pipes.reportRead)
+        return LaunchedSandbox(pid: pid, pidfd: pidfd, reportFD: pipes.reportRead, notifySocket: pipes.notifyParent)
     }
 
     static func cloneFlags(_ namespaces: [Namespace]) -> UInt64 {

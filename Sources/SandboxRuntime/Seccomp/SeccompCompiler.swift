@@ -14,31 +14,52 @@ public enum SeccompCompiler {
         "fchmodat2": 452,
     ]
 
-    public struct Program {
+    public struct Program: Equatable {
         /// struct sock_filter[] as raw bytes (8 bytes an instruction).
         public var bytes: [UInt8]
+        /// Present when denials go to the supervisor as user notifications: how to answer.
+        public var denials: DenialTable?
         public var instructionCount: Int { bytes.count / 8 }
     }
 
-    public static func compile(_ policy: SeccompPolicy) throws(SandboxError) -> Program {
-        guard let ctx = seccomp_init(action(policy.defaultAction)) else {
+    /// Compiles `policy`. With `reportDenials`, every errno or kill decision becomes a
+    /// seccomp user notification (SCMP_ACT_NOTIFY) and the returned table tells the
+    /// supervisor what to answer: the same errno, or a kill. The command sees exactly what
+    /// the policy says; the runner learns which syscall it was.
+    public static func compile(_ policy: SeccompPolicy, reportDenials: Bool = false) throws(SandboxError) -> Program {
+        var rules: [(number: Int32, rule: SeccompRule)] = []
+        for rule in policy.rules { rules.append((try syscallNumber(rule.syscall), rule)) }
+        let table = reportDenials ? DenialTable(policy: policy, numbered: rules) : nil
+        let defaultAction = table.flatMap { $0.notifies(policy.defaultAction) ? notifyAction : nil } ?? action(policy.defaultAction)
+        guard let ctx = seccomp_init(defaultAction) else {
             throw SandboxError(.setup, "seccomp: seccomp_init failed")
         }
         defer { seccomp_release(ctx) }
-        for rule in policy.rules {
-            let number = try syscallNumber(rule.syscall)
+        // A non-native architecture (i386 via int 0x80, x32) is killed, never evaluated
+        // against x86_64 syscall numbers.
+        let badArch = table != nil ? notifyAction : action(.killProcess)
+        guard seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, badArch) == 0 else {
+            throw SandboxError(.setup, "seccomp: set the bad-architecture action")
+        }
+        for (number, rule) in rules {
+            var compiled = action(rule.action)
+            if let table, table.answers[number] != nil, table.notifies(rule.action) { compiled = notifyAction }
+            // libseccomp refuses a rule that repeats the default action; it adds nothing.
+            if compiled == defaultAction { continue }
             var args = rule.args.map { arg in
                 scmp_arg_cmp(arg: arg.index, op: compare(arg.op), datum_a: arg.value, datum_b: arg.valueTwo)
             }
             let rc = args.withUnsafeMutableBufferPointer { buffer in
-                seccomp_rule_add_array(ctx, action(rule.action), number, UInt32(buffer.count), buffer.baseAddress)
+                seccomp_rule_add_array(ctx, compiled, number, UInt32(buffer.count), buffer.baseAddress)
             }
             guard rc == 0 else {
-                throw SystemError.error(.setup, "seccomp: add rule for \(rule.syscall)", errno: -rc)
+                throw SystemError.error(.setup, "seccomp: add rule for \(rule.syscall)", errno: Int32(-rc))
             }
         }
-        return Program(bytes: try export(ctx))
+        return Program(bytes: try export(ctx), denials: table)
     }
+
+    static let notifyAction: UInt32 = 0x7fc0_0000  // SCMP_ACT_NOTIFY
 
     static func syscallNumber(_ name: String) throws(SandboxError) -> Int32 {
         let number = seccomp_syscall_resolve_name(name)

@@ -22,18 +22,26 @@ public enum SandboxRunner {
         } catch {
             outcome = Supervisor.Outcome(termination: .setupFailed(error), userMs: 0, systemMs: 0)
         }
-        return RunReport(
+        var report = RunReport(
             id: id, worker: plan.worker, worktree: plan.worktree, profile: plan.profile, command: plan.argv,
             termination: outcome.termination, startedAt: startedAt,
             wallMs: (Clock.monotonicNanoseconds() - start) / 1_000_000,
             cpuUserMs: outcome.userMs, cpuSystemMs: outcome.systemMs)
+        report.deniedSyscalls = outcome.deniedSyscalls
+        return report
     }
 
     static func launchAndSupervise(_ plan: SandboxPlan, isRoot: Bool) throws(SandboxError) -> Supervisor.Outcome {
-        let filter = try SeccompCompiler.compile(plan.seccomp)
+        try plan.seccomp.checkStartable()
+        let filter: SeccompCompiler.Program
+        if let cache = SeccompCache.forCurrentUser(environment: HostProbe.environment()) {
+            filter = try cache.program(for: plan.seccomp, reportDenials: true)
+        } else {
+            filter = try SeccompCompiler.compile(plan.seccomp, reportDenials: true)
+        }
         let supervisor = try Supervisor()
         defer { supervisor.close() }
         let sandbox = try Launcher.launch(plan, filter: filter, isRoot: isRoot)
-        return supervisor.supervise(sandbox, plan: plan)
+        return supervisor.supervise(sandbox, plan: plan, denials: filter.denials)
     }
 }

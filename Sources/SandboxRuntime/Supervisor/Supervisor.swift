@@ -14,6 +14,7 @@ public struct Supervisor {
         public var termination: Termination
         public var userMs: UInt64
         public var systemMs: UInt64
+        public var deniedSyscalls: [RunReport.DeniedSyscall] = []
     }
 
     let signalFD: Int32
@@ -32,7 +33,8 @@ public struct Supervisor {
 
     public func close() { _ = Glibc.close(signalFD) }
 
-    public func supervise(_ sandbox: LaunchedSandbox, plan: SandboxPlan) -> Outcome {
+    public func supervise(_ sandbox: LaunchedSandbox, plan: SandboxPlan, denials: DenialTable?) -> Outcome {
+        let notifier = denials.map { SeccompNotifier(table: $0, socket: sandbox.notifySocket) }
         var messages = ChildMessages()
         var reportOpen = true
         var exited = false
@@ -43,6 +45,8 @@ public struct Supervisor {
                 pollfd(fd: exited ? -1 : sandbox.pidfd, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: reportOpen ? sandbox.reportFD : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: notifier?.socket ?? -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: notifier?.listener ?? -1, events: Int16(POLLIN), revents: 0),
             ]
             // After the init is gone the report pipe reaches EOF at once (every other
             // holder closed it at exec); the timeout only guards against a stray holder.
@@ -53,6 +57,12 @@ public struct Supervisor {
             }
             if rc == 0 { break }
             if fds[1].revents != 0 { forwardSignals(to: sandbox) }
+            if fds[3].revents != 0 { notifier?.receiveListener() }
+            if fds[4].revents & Int16(POLLIN) != 0 {
+                notifier?.handleNotification()
+            } else if fds[4].revents != 0 {
+                notifier?.closeListener()  // every filtered process is gone
+            }
             if fds[2].revents != 0 { reportOpen = readMessage(sandbox.reportFD, into: &messages) }
             if fds[0].revents != 0 {
                 let r = wait4(sandbox.pid, &status, 0, &usage)
@@ -61,9 +71,15 @@ public struct Supervisor {
         }
         Glibc.close(sandbox.pidfd)
         Glibc.close(sandbox.reportFD)
+        var ending = termination(messages, initStatus: status, plan: plan)
+        // The command itself was killed by the policy (through the notifier): say so.
+        if case .signaled(SIGKILL) = ending, let pid = messages.commandPID,
+           let kill = notifier?.killed.first(where: { $0.nsPID == pid }) {
+            ending = .seccompKilled(syscall: kill.syscall)
+        }
         return Outcome(
-            termination: termination(messages, initStatus: status, plan: plan),
-            userMs: milliseconds(usage.ru_utime), systemMs: milliseconds(usage.ru_stime))
+            termination: ending, userMs: milliseconds(usage.ru_utime), systemMs: milliseconds(usage.ru_stime),
+            deniedSyscalls: notifier?.denied ?? [])
     }
 
     func forwardSignals(to sandbox: LaunchedSandbox) {
