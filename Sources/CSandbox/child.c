@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -233,6 +234,11 @@ static void wipe_parent_environment(const struct sbx_recipe *r) {
     }
 }
 
+static int parent_gone(const struct sbx_recipe *r) {
+    struct pollfd p = { r->report_fd, 0, 0 };
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 _Noreturn void sbx_child_main(struct sbx_recipe *r) {
     // Die with the runner. PR_SET_PDEATHSIG is per parent thread: sbx_spawn's caller keeps
     // its thread alive. EOF on the sync pipe covers a parent that died before this line.
@@ -243,6 +249,13 @@ _Noreturn void sbx_child_main(struct sbx_recipe *r) {
     if (wait_for_parent(r) < 0) _exit(SBX_SETUP_EXIT);
     wipe_parent_environment(r);
     if (become_identity(r) < 0) sbx_fail(r, SBX_STAGE_IDENTITY, -1, errno);
+    // prctl(2): the parent-death signal is cleared when the effective or filesystem ids
+    // change, which become_identity just did; without this, SIGKILL to the runner left the
+    // init and the command running, reparented to the host's PID 1. Set it again, then check
+    // the parent did not die in between (getppid() is 0 across a PID namespace boundary; the
+    // report pipe's write end polls POLLERR once the parent's read end is gone).
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) sbx_fail(r, SBX_STAGE_IDENTITY, -1, errno);
+    if (parent_gone(r)) _exit(SBX_SETUP_EXIT);
 
     build_root(r);
 
