@@ -132,13 +132,23 @@ final class ProcessTests: SandboxTestCase {
         let marker = Harness.uniqueToken()
         // The command ignores nothing special; the runner is killed outright, so only
         // PDEATHSIG (and the PID namespace dying with its init) can clean up.
+        Harness.setChildSubreaper(true)
+        defer { Harness.setChildSubreaper(false) }
         let launch = try start(wt.path, ["sh", "-c", "\(wt.probe) spawn-daemon 60 \(marker); exec \(wt.probe) sleep 60 \(marker)"])
         XCTAssertTrue(Harness.eventually { Harness.hostProcesses(withArgument: marker, argv0: wt.probe).count >= 2 },
                       "command never started: \(launch.stdoutSoFar)")
+        let initPIDs = Harness.hostChildren(of: launch.pid)
+        XCTAssertEqual(initPIDs.count, 1, "the runner should have one child, the sandbox's init")
         launch.signal(SIGKILL)
         XCTAssertEqual(launch.wait(timeout: 10).exitCode, 137)
         XCTAssertTrue(Harness.eventually(timeout: 5) { Harness.hostProcesses(withArgument: marker).isEmpty },
                       "survived the runner: \(Harness.hostProcesses(withArgument: marker))")
+        // The init came to us (subreaper): it must have died, and we reap it.
+        for pid in initPIDs {
+            var status: Int32 = 0
+            XCTAssertTrue(Harness.eventually(timeout: 5) { waitpid(pid, &status, WNOHANG) == pid || !Harness.exists("/proc/\(pid)") },
+                          "the init \(pid) outlived the runner")
+        }
     }
 
     func testCommandCannotSignalOrTraceOutsideItsNamespace() throws {

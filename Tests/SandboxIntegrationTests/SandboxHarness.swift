@@ -163,6 +163,24 @@ enum Harness {
         return fields
     }
 
+    /// Host pids whose parent is `parent`.
+    static func hostChildren(of parent: pid_t) -> [pid_t] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { name in
+            guard let pid = pid_t(name), hostStatus(pid)["PPid"] == String(parent) else { return nil }
+            return pid
+        }
+    }
+
+    /// prctl(PR_SET_CHILD_SUBREAPER): orphans of our children come to us, so a test that
+    /// kills the runner can reap the sandbox's init instead of leaving a zombie with a host
+    /// PID 1 that may never reap it (this host's does not). prctl is variadic, which Swift
+    /// does not import: called through dlsym with its fixed integer arguments.
+    static func setChildSubreaper(_ on: Bool) {
+        typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+        guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") else { return }
+        _ = unsafeBitCast(sym, to: Prctl.self)(36 /* PR_SET_CHILD_SUBREAPER */, on ? 1 : 0, 0, 0, 0)
+    }
+
     /// Waits until `condition` holds, polling; false on timeout.
     static func eventually(timeout: Double = 5, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
