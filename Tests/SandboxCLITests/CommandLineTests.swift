@@ -101,7 +101,8 @@ final class CommandLineTests: XCTestCase {
 
 /// Report JSON as the CLI writes it (JSONOutput), for the statuses the core's own test does
 /// not cover. Expected texts follow issue 2's schema: every field present, null when absent,
-/// keys sorted, exit_code 128+N for signal N and 125 for a setup failure.
+/// keys sorted, exit_code 128+N for signal N and 125 for a setup failure; plus the seccomp
+/// issue's `denied_syscalls`, empty when the filter denied nothing.
 final class ReportGoldenTests: XCTestCase {
     func encode(_ termination: Termination) throws -> String {
         let report = RunReport(id: "0123456789abcdef", worker: "api", worktree: "/w/api", profile: "strict",
@@ -112,7 +113,7 @@ final class ReportGoldenTests: XCTestCase {
 
     func testSignaledReport() throws {
         XCTAssertEqual(try encode(.signaled(signal: 15)), """
-            {"command":["sleep","60"],"cpu_system_ms":4,"cpu_user_ms":3,"error":null,"exit_code":143,"id":"0123456789abcdef",\
+            {"command":["sleep","60"],"cpu_system_ms":4,"cpu_user_ms":3,"denied_syscalls":[],"error":null,"exit_code":143,"id":"0123456789abcdef",\
             "profile":"strict","schema":1,"signal":15,"started_at":"2026-11-25T13:00:00.000Z","status":"signaled",\
             "wall_ms":1500,"worker":"api","worktree":"/w/api"}
 
@@ -122,7 +123,7 @@ final class ReportGoldenTests: XCTestCase {
     func testSetupFailedReportCarriesStageAndMessage() throws {
         let error = SandboxError(.setup, "bind `/usr` on `/usr`: Permission denied (EACCES) \"quoted\"")
         XCTAssertEqual(try encode(.setupFailed(error)), """
-            {"command":["sleep","60"],"cpu_system_ms":4,"cpu_user_ms":3,"error":{"message":"bind `/usr` on `/usr`: \
+            {"command":["sleep","60"],"cpu_system_ms":4,"cpu_user_ms":3,"denied_syscalls":[],"error":{"message":"bind `/usr` on `/usr`: \
             Permission denied (EACCES) \\"quoted\\"","stage":"setup"},"exit_code":125,"id":"0123456789abcdef",\
             "profile":"strict","schema":1,"signal":null,"started_at":"2026-11-25T13:00:00.000Z","status":"setup_failed",\
             "wall_ms":1500,"worker":"api","worktree":"/w/api"}
