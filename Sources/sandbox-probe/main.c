@@ -19,6 +19,10 @@
 //   try-symlink TARGET LINK
 //   try-ptrace PID                 PTRACE_ATTACH (detaches again if it worked)
 //   try-kill PID SIG               kill(PID, SIG); PID -1 means every process it may signal
+//   keyring-find NAME              search the session keyring for a "user" key NAME and read it
+//   with-session-key NAME VALUE PROG [ARG...]
+//                                  join a new session keyring holding key NAME=VALUE, then exec
+//                                  PROG (the host side of the keyring test: a caller's secret)
 //   stat PATH                      lstat as seen inside
 //   ls PATH                        directory entries
 //   spawn-orphans N LIFE_MS        N grandchildren orphaned to PID 1, each exits after LIFE_MS;
@@ -37,6 +41,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <linux/keyctl.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -514,6 +519,33 @@ static int cmd_try_kill(pid_t pid, int sig) {
     return finish();
 }
 
+static int cmd_keyring_find(const char *name) {
+    static char buf[4096];
+    long id = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user", name, 0);
+    long n = id < 0 ? -1 : syscall(SYS_keyctl, KEYCTL_READ, id, buf, sizeof buf);
+    int err = n < 0 ? errno : 0;
+    begin('{');
+    k_str("name", name);
+    k_result(n >= 0, err);
+    if (n >= 0) {
+        key("data");
+        v_str(buf, (size_t)(n < (long)sizeof buf ? n : (long)sizeof buf));
+    }
+    end('}');
+    return finish();
+}
+
+static int cmd_with_session_key(const char *name, const char *value, char **argv) {
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 ||
+        syscall(SYS_add_key, "user", name, value, strlen(value), KEY_SPEC_SESSION_KEYRING) < 0) {
+        perror("sandbox-probe: with-session-key");
+        return 125;
+    }
+    execv(argv[0], argv);
+    perror("sandbox-probe: execv");
+    return 127;
+}
+
 static int cmd_stat(const char *path) {
     struct stat st;
     int rc = lstat(path, &st);
@@ -651,7 +683,7 @@ static int usage(void) {
     fputs("usage: sandbox-probe facts | try-read PATH | try-write PATH [DATA] | try-chmod PATH MODE [VIA]\n"
           "       | try-open-creat PATH MODE [VIA] | try-mkdir PATH MODE [VIA] | try-mknod PATH MODE\n"
           "       | try-link OLD NEW | try-symlink TARGET LINK | try-ptrace PID | try-kill PID SIG\n"
-          "       | stat PATH | ls PATH\n"
+          "       | keyring-find NAME | with-session-key NAME VALUE PROG [ARG...] | stat PATH | ls PATH\n"
           "       | spawn-orphans N LIFE_MS | spawn-daemon SECS | flip A B SECS | sleep SECS | exit N\n"
           "       | kill-self SIG\n",
           stderr);
@@ -675,6 +707,8 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "try-symlink") == 0 && b) return cmd_try_link(a, b, 1);
     if (strcmp(cmd, "try-ptrace") == 0 && a) return cmd_try_ptrace(atoi(a));
     if (strcmp(cmd, "try-kill") == 0 && b) return cmd_try_kill(atoi(a), atoi(b));
+    if (strcmp(cmd, "keyring-find") == 0 && a) return cmd_keyring_find(a);
+    if (strcmp(cmd, "with-session-key") == 0 && argc > 4) return cmd_with_session_key(a, b, argv + 4);
     if (strcmp(cmd, "stat") == 0 && a) return cmd_stat(a);
     if (strcmp(cmd, "ls") == 0 && a) return cmd_ls(a);
     if (strcmp(cmd, "spawn-orphans") == 0 && b) return cmd_spawn_orphans(atoi(a), atol(b));

@@ -114,6 +114,23 @@ final class IsolationTests: SandboxTestCase {
                       "--env NAME must pass the caller's value: \(passed.summary)")
     }
 
+    /// The caller's session keyring (login sessions have one; pam_keyinit) may hold tokens.
+    /// Subscribed to it, the command would "possess" it and read every key whatever its uid.
+    func testCallerSessionKeyringIsNotReachable() throws {
+        let wt = try Harness.makeWorktree(in: base)
+        let name = Harness.uniqueToken("sbx-key"), secret = Harness.uniqueToken("secret")
+        let probe = try Harness.probeBinary()
+        // Control: a child of the caller does find the key (the host side works).
+        let control = try Harness.run([probe, "with-session-key", name, secret, probe, "keyring-find", name])
+        XCTAssertTrue(control.stdout.contains(secret), "control failed: \(control.summary)")
+
+        let r = try Harness.run([probe, "with-session-key", name, secret, sandbox, "run", wt.path, "--",
+                                 wt.probe, "keyring-find", name])
+        XCTAssertEqual(r.exitCode, 0, r.summary)
+        XCTAssertFalse(r.stdout.contains(secret), "the command read the caller's session key: \(r.stdout)")
+        XCTAssertFalse(try r.json().ok)
+    }
+
     func testWorkingDirectoryIsTheWorktree() throws {
         let wt = try Harness.makeWorktree(in: base)
         let facts = try probe(wt, "facts")
