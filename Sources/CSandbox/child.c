@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/keyctl.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <poll.h>
@@ -256,6 +257,11 @@ _Noreturn void sbx_child_main(struct sbx_recipe *r) {
     // report pipe's write end polls POLLERR once the parent's read end is gone).
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) sbx_fail(r, SBX_STAGE_IDENTITY, -1, errno);
     if (parent_gone(r)) _exit(SBX_SETUP_EXIT);
+    // A fresh, empty session keyring, as runc does: subscribed to the caller's (a login
+    // session has one), the command would possess it and read every key in it, whatever its
+    // uid. Made after the id switch so it belongs to the sandbox's user. ENOSYS: no keys.
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+        sbx_fail(r, SBX_STAGE_IDENTITY, -1, errno);
 
     build_root(r);
 
