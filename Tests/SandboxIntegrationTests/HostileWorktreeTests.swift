@@ -135,4 +135,31 @@ final class HostileWorktreeTests: SandboxTestCase {
         XCTAssertEqual(leaks, [], "\(leaks.count) of \(runs) runs (\(started) started) read the sibling worktree")
         XCTAssertGreaterThan(runs, 20, "too few attempts to mean anything")
     }
+
+    /// WORKER names are looked up in the repository around the caller's directory. If that
+    /// directory is inside a worktree, its `.git` file is the attacker's: a forged gitdir
+    /// there can make `git worktree list` name any host directory for a branch ("api" ->
+    /// victim/), and the next `sandbox run api` from there would mount it read-write.
+    func testForgedWorktreeListInTheCallersDirectoryCannotRedirectAName() throws {
+        let repo = try GitFixture(base: base)
+        _ = try GitFixture.git(["worktree", "add", "-q", "-b", "api", "../wt-api"], in: repo.main)
+        _ = try GitFixture.git(["worktree", "add", "-q", "-b", "b", "../wt-b"], in: repo.main)
+        let attacker = base + "/wt-b", victim = base + "/victim"
+        try FileManager.default.createDirectory(atPath: victim, withIntermediateDirectories: false)
+        try Harness.write("original", to: victim + "/canary")
+        // Everything below is written inside the attacker's worktree.
+        _ = try GitFixture.git(["init", "-q", "fakerepo"], in: attacker)
+        let evil = attacker + "/fakerepo/.git/worktrees/evil"
+        try FileManager.default.createDirectory(atPath: evil, withIntermediateDirectories: true)
+        try Harness.write(victim + "/.git\n", to: evil + "/gitdir")
+        try Harness.write("ref: refs/heads/api\n", to: evil + "/HEAD")
+        try Harness.write("../..\n", to: evil + "/commondir")
+        try Harness.write("gitdir: \(evil)\n", to: attacker + "/.git")
+
+        let r = try Launch.start([sandbox, "run", "api", "--", "sh", "-c", "pwd; echo pwned > canary"], cwd: attacker)
+            .wait(timeout: 60)
+        XCTAssertEqual(Harness.read(victim + "/canary"), "original", "the name was redirected to \(victim): \(r.summary)")
+        XCTAssertFalse(r.stdout.contains(victim), r.summary)
+        XCTAssertTrue(r.exitCode == 125 || r.stdout.hasPrefix(base + "/wt-api\n"), r.summary)
+    }
 }
