@@ -162,4 +162,32 @@ final class HostileWorktreeTests: SandboxTestCase {
         XCTAssertFalse(r.stdout.contains(victim), r.summary)
         XCTAssertTrue(r.exitCode == 125 || r.stdout.hasPrefix(base + "/wt-api\n"), r.summary)
     }
+
+    /// Worktrees kept inside another worktree (`repo/.worktrees/feature`, a common layout):
+    /// the outer worktree's code can swap `.worktrees` for a link between the runner's
+    /// realpath of WORKER and the mount of that path. The run must then fail, or mount what
+    /// was resolved; never the link's target under the resolved name. Detected by comparing
+    /// the report's `worktree` with what the command read. Before the fix: 4 in 300 here.
+    func testWorktreeSourceSwappedForALinkDuringStartIsNotMounted() throws {
+        let outer = base + "/repo", inner = outer + "/.worktrees/feature", decoy = base + "/decoy/feature"
+        for dir in [inner, decoy] { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        try Harness.write("REAL", to: inner + "/who")
+        try Harness.write("DECOY", to: decoy + "/who")
+        symlink(base + "/decoy", outer + "/lnk")
+        let flipper = try Launch.start([try Harness.probeBinary(), "flip", outer + "/.worktrees", outer + "/lnk", "8"])
+        defer { flipper.signal(SIGKILL); _ = flipper.wait(timeout: 5) }
+        let reportPath = base + "/report.json"
+        var runs = 0, redirected: [String] = []
+        let deadline = Date().addingTimeInterval(7)
+        while Date() < deadline {
+            unlink(reportPath)
+            let r = try run(inner, ["cat", "who"], options: ["--report", reportPath])
+            runs += 1
+            guard r.exitCode == 0, let data = FileManager.default.contents(atPath: reportPath),
+                  let report = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
+            if report.string("worktree") == inner && r.stdout != "REAL" { redirected.append(r.stdout) }
+        }
+        XCTAssertEqual(redirected, [], "\(redirected.count) of \(runs) runs mounted another directory as \(inner)")
+        XCTAssertGreaterThan(runs, 20)
+    }
 }
