@@ -90,8 +90,7 @@ static void prepare_sources(const struct sbx_recipe *r) {
     for (size_t i = 0; i < r->mount_count; i++) {
         struct sbx_mount *m = &r->mounts[i];
         if (m->kind != SBX_MOUNT_BIND && m->kind != SBX_MOUNT_MASK) continue;
-        m->fd = open_tree(AT_FDCWD, m->source,
-                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
+        m->fd = sbx_open_tree_nofollow(m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
         if (m->fd < 0) {
             if (errno == ENOENT && (m->flags & SBX_MNT_OPTIONAL)) continue;
             sbx_fail(r, SBX_STAGE_MOUNT_PREPARE, (int)i, errno);
