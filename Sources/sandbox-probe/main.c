@@ -23,6 +23,10 @@
 //   with-session-key NAME VALUE PROG [ARG...]
 //                                  join a new session keyring holding key NAME=VALUE, then exec
 //                                  PROG (the host side of the keyring test: a caller's secret)
+//   try-connect KIND ADDR [PORT]   KIND: tcp (ADDR PORT) | unix (a path) | abstract (a name)
+//   serve KIND ADDR [PORT] SECS    listen there for SECS seconds, accepting and closing (the
+//                                  host side of the network tests)
+//   try-tiocsti TEXT               push TEXT into the input queue of the terminal on fd 0
 //   stat PATH                      lstat as seen inside
 //   ls PATH                        directory entries
 //   spawn-orphans N LIFE_MS        N grandchildren orphaned to PID 1, each exits after LIFE_MS;
@@ -42,7 +46,10 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/keyctl.h>
+#include <arpa/inet.h>
 #include <net/if.h>
+#include <stddef.h>
+#include <sys/un.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -91,6 +98,8 @@ static long neg_errno(long rc) {
     if (rc < 0 && rc > -4096) { errno = (int)-rc; return -1; }
     return rc;
 }
+
+static int usage(void);
 
 // ---- JSON output ---------------------------------------------------------------------
 // A tiny writer: `sep` tracks whether a comma is needed before the next member.
@@ -546,6 +555,79 @@ static int cmd_with_session_key(const char *name, const char *value, char **argv
     return 127;
 }
 
+// A socket address from "tcp 127.0.0.1 PORT", "unix /path" or "abstract NAME".
+static int make_address(const char *kind, const char *addr, const char *port,
+                        struct sockaddr_storage *ss, socklen_t *len, int *family) {
+    memset(ss, 0, sizeof *ss);
+    if (strcmp(kind, "tcp") == 0 && port) {
+        struct sockaddr_in *in = (struct sockaddr_in *)ss;
+        in->sin_family = AF_INET;
+        in->sin_port = htons((uint16_t)atoi(port));
+        if (inet_pton(AF_INET, addr, &in->sin_addr) != 1) return -1;
+        *len = sizeof *in;
+        *family = AF_INET;
+        return 0;
+    }
+    struct sockaddr_un *un = (struct sockaddr_un *)ss;
+    size_t n = strlen(addr);
+    int abstract = strcmp(kind, "abstract") == 0;
+    if ((!abstract && strcmp(kind, "unix") != 0) || n + 1 >= sizeof un->sun_path) return -1;
+    un->sun_family = AF_UNIX;
+    memcpy(un->sun_path + abstract, addr, n);  // abstract: a leading NUL byte
+    *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + abstract + n);
+    *family = AF_UNIX;
+    return 0;
+}
+
+static int cmd_try_connect(const char *kind, const char *addr, const char *port) {
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int family, err = 0;
+    if (make_address(kind, addr, port, &ss, &len, &family) < 0) return usage();
+    int s = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0 || connect(s, (struct sockaddr *)&ss, len) < 0) err = errno;
+    if (s >= 0) close(s);
+    begin('{');
+    k_str("kind", kind);
+    k_str("address", addr);
+    k_result(err == 0, err);
+    end('}');
+    return finish();
+}
+
+static int cmd_serve(const char *kind, const char *addr, const char *port, long secs) {
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int family, one = 1;
+    if (make_address(kind, addr, port, &ss, &len, &family) < 0) return usage();
+    int s = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (s >= 0) setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int err = (s < 0 || bind(s, (struct sockaddr *)&ss, len) < 0 || listen(s, 16) < 0) ? errno : 0;
+    begin('{');
+    k_str("listening", addr);
+    k_result(err == 0, err);
+    end('}');
+    finish();
+    if (err) return 1;
+    for (long i = 0; i < secs * 100; i++) {
+        int c = accept4(s, NULL, NULL, SOCK_CLOEXEC);
+        if (c >= 0) close(c);
+        sleep_ms(10);
+    }
+    return 0;
+}
+
+static int cmd_try_tiocsti(const char *text) {
+    int err = 0;
+    for (const char *c = text; *c && !err; c++)
+        if (ioctl(0, TIOCSTI, c) < 0) err = errno;
+    begin('{');
+    k_int("stdin_is_tty", isatty(0));
+    k_result(err == 0, err);
+    end('}');
+    return finish();
+}
+
 static int cmd_stat(const char *path) {
     struct stat st;
     int rc = lstat(path, &st);
@@ -684,6 +766,7 @@ static int usage(void) {
           "       | try-open-creat PATH MODE [VIA] | try-mkdir PATH MODE [VIA] | try-mknod PATH MODE\n"
           "       | try-link OLD NEW | try-symlink TARGET LINK | try-ptrace PID | try-kill PID SIG\n"
           "       | keyring-find NAME | with-session-key NAME VALUE PROG [ARG...] | stat PATH | ls PATH\n"
+          "       | try-connect KIND ADDR [PORT] | serve KIND ADDR [PORT] SECS | try-tiocsti TEXT\n"
           "       | spawn-orphans N LIFE_MS | spawn-daemon SECS | flip A B SECS | sleep SECS | exit N\n"
           "       | kill-self SIG\n",
           stderr);
@@ -709,6 +792,13 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "try-kill") == 0 && b) return cmd_try_kill(atoi(a), atoi(b));
     if (strcmp(cmd, "keyring-find") == 0 && a) return cmd_keyring_find(a);
     if (strcmp(cmd, "with-session-key") == 0 && argc > 4) return cmd_with_session_key(a, b, argv + 4);
+    if (strcmp(cmd, "try-connect") == 0 && b) return cmd_try_connect(a, b, c);
+    if (strcmp(cmd, "serve") == 0 && c) {
+        int tcp = strcmp(a, "tcp") == 0;
+        if (tcp && argc < 6) return usage();
+        return cmd_serve(a, b, tcp ? c : NULL, atol(tcp ? argv[5] : c));
+    }
+    if (strcmp(cmd, "try-tiocsti") == 0 && a) return cmd_try_tiocsti(a);
     if (strcmp(cmd, "stat") == 0 && a) return cmd_stat(a);
     if (strcmp(cmd, "ls") == 0 && a) return cmd_ls(a);
     if (strcmp(cmd, "spawn-orphans") == 0 && b) return cmd_spawn_orphans(atoi(a), atol(b));
