@@ -26,7 +26,8 @@
 //   try-connect KIND ADDR [PORT]   KIND: tcp (ADDR PORT) | unix (a path) | abstract (a name)
 //   serve KIND ADDR [PORT] SECS    listen there for SECS seconds, accepting and closing (the
 //                                  host side of the network tests)
-//   try-tiocsti TEXT               push TEXT into the input queue of the terminal on fd 0
+//   try-tiocsti TEXT [high]        push TEXT into the input queue of the terminal on fd 0
+//                                  (high: with bit 32 of the request set)
 //   stat PATH                      lstat as seen inside
 //   ls PATH                        directory entries
 //   spawn-orphans N LIFE_MS        N grandchildren orphaned to PID 1, each exits after LIFE_MS;
@@ -617,10 +618,13 @@ static int cmd_serve(const char *kind, const char *addr, const char *port, long 
     return 0;
 }
 
-static int cmd_try_tiocsti(const char *text) {
+// `high`: the request with bit 32 set; the kernel looks only at the low 32 bits, a filter
+// comparing all 64 would miss it (flatpak CVE-2019-10063).
+static int cmd_try_tiocsti(const char *text, int high) {
+    unsigned long request = (unsigned long)TIOCSTI | (high ? 1UL << 32 : 0);
     int err = 0;
     for (const char *c = text; *c && !err; c++)
-        if (ioctl(0, TIOCSTI, c) < 0) err = errno;
+        if (syscall(SYS_ioctl, 0, request, c) < 0) err = errno;
     begin('{');
     k_int("stdin_is_tty", isatty(0));
     k_result(err == 0, err);
@@ -766,7 +770,7 @@ static int usage(void) {
           "       | try-open-creat PATH MODE [VIA] | try-mkdir PATH MODE [VIA] | try-mknod PATH MODE\n"
           "       | try-link OLD NEW | try-symlink TARGET LINK | try-ptrace PID | try-kill PID SIG\n"
           "       | keyring-find NAME | with-session-key NAME VALUE PROG [ARG...] | stat PATH | ls PATH\n"
-          "       | try-connect KIND ADDR [PORT] | serve KIND ADDR [PORT] SECS | try-tiocsti TEXT\n"
+          "       | try-connect KIND ADDR [PORT] | serve KIND ADDR [PORT] SECS | try-tiocsti TEXT [high]\n"
           "       | spawn-orphans N LIFE_MS | spawn-daemon SECS | flip A B SECS | sleep SECS | exit N\n"
           "       | kill-self SIG\n",
           stderr);
@@ -798,7 +802,7 @@ int main(int argc, char **argv) {
         if (tcp && argc < 6) return usage();
         return cmd_serve(a, b, tcp ? c : NULL, atol(tcp ? argv[5] : c));
     }
-    if (strcmp(cmd, "try-tiocsti") == 0 && a) return cmd_try_tiocsti(a);
+    if (strcmp(cmd, "try-tiocsti") == 0 && a) return cmd_try_tiocsti(a, b && strcmp(b, "high") == 0);
     if (strcmp(cmd, "stat") == 0 && a) return cmd_stat(a);
     if (strcmp(cmd, "ls") == 0 && a) return cmd_ls(a);
     if (strcmp(cmd, "spawn-orphans") == 0 && b) return cmd_spawn_orphans(atoi(a), atol(b));

@@ -73,6 +73,35 @@ final class NetworkAndTerminalTests: SandboxTestCase {
     }
 }
 
+extension NetworkAndTerminalTests {
+    /// With --tty the command shares the caller's session and controlling terminal (an
+    /// interactive shell needs it), so the session defence is gone: TIOCSTI must be refused
+    /// by the filter, or "echo pwned" typed into the caller's terminal runs in the caller's
+    /// (root) shell after the sandbox exits. The request is compared on its low 32 bits: the
+    /// kernel ignores the rest (flatpak CVE-2019-10063: high bits set slipped past a filter).
+    func testTTYModeCannotInjectIntoTheCallersTerminal() throws {
+        let wt = try Harness.makeWorktree(in: base)
+        let master = try PTY.openMaster()
+        defer { close(master) }
+        let slavePath = try PTY.slaveName(master)
+        let reader = open(slavePath, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)
+        defer { close(reader) }
+        func pendingInput() -> String {
+            var buffer = [UInt8](repeating: 0, count: 256)
+            let n = Glibc.read(reader, &buffer, buffer.count)
+            return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
+        }
+        for variant in ["low", "high"] {
+            let r = try Launch.start([sandbox, "run", "--tty", wt.path, "--", wt.probe, "try-tiocsti", "echo pwned\n", variant],
+                                     terminal: slavePath).wait(timeout: 30)
+            XCTAssertEqual(r.exitCode, 0, r.summary)
+            XCTAssertEqual(try r.json().int("stdin_is_tty"), 1)
+            XCTAssertFalse(try r.json().ok, "TIOCSTI (\(variant)) worked with --tty: \(r.summary)")
+            XCTAssertEqual(pendingInput(), "", "input was injected into the caller's terminal (\(variant))")
+        }
+    }
+}
+
 /// posix_openpt, unlockpt and ptsname are not imported by Swift's Glibc module (XOPEN):
 /// looked up with dlsym.
 enum PTY {

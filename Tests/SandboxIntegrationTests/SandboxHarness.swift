@@ -298,8 +298,10 @@ final class Launch {
 
     /// `inherit` maps child fd -> parent fd, e.g. [7: someOpenFD] (dup2'd, so not CLOEXEC).
     /// `environment` replaces the child's environment; nil passes ours.
+    /// `terminal`: a pty slave path, opened as stdin in a new session so that it becomes the
+    /// child's controlling terminal (an interactive caller, for --tty).
     static func start(_ argv: [String], cwd: String? = nil, environment: [String: String]? = nil,
-                      inherit: [Int32: Int32] = [:]) throws -> Launch {
+                      inherit: [Int32: Int32] = [:], terminal: String? = nil) throws -> Launch {
         let dir = NSTemporaryDirectory() + "sbxit-out-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let out = dir + "/stdout", err = dir + "/stderr"
@@ -307,7 +309,9 @@ final class Launch {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        // glibc runs setsid() before the file actions: opening the terminal without
+        // O_NOCTTY then makes it the new session's controlling terminal.
+        posix_spawn_file_actions_addopen(&actions, 0, terminal ?? "/dev/null", terminal == nil ? O_RDONLY : O_RDWR, 0)
         posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         for (child, parent) in inherit { posix_spawn_file_actions_adddup2(&actions, parent, child) }
@@ -327,7 +331,8 @@ final class Launch {
         sigfillset(&all)
         posix_spawnattr_setsigmask(&attr, &none)
         posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let setsid: Int32 = terminal == nil ? 0 : 0x80  // POSIX_SPAWN_SETSID (not imported)
+        posix_spawnattr_setflags(&attr, Int16(Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | setsid))
 
         let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         var cArgv = argv.map { strdup($0) } + [nil]
