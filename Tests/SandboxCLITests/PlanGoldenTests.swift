@@ -58,7 +58,9 @@ final class PlanGoldenTests: XCTestCase {
     //   the mode argument of chmod(1) fchmod(1) fchmodat(2) fchmodat2(2) creat(1) mkdir(1)
     //   mkdirat(2) mknod(1) mknodat(2), and in open(mode 2)/openat(mode 3) only when the flags
     //   (1/2) hold O_CREAT (0o100) or __O_TMPFILE (0o20000000); openat2 ENOSYS (38); io_uring
-    //   EPERM; no capability kept; a new session since there is no --tty.
+    //   EPERM; ioctl TIOCSTI (0x5412 = 0o52022) and TIOCLINUX (0x541C = 0o52034) EPERM, the
+    //   request masked to its low 32 bits (0xFFFFFFFF = 0o37777777777); no capability kept;
+    //   a new session since there is no --tty.
     static let rootOwnedGolden = """
         worker wt
         worktree @WT@
@@ -153,6 +155,8 @@ final class PlanGoldenTests: XCTestCase {
         seccomp io_uring_setup [] -> errno:1
         seccomp io_uring_enter [] -> errno:1
         seccomp io_uring_register [] -> errno:1
+        seccomp ioctl [arg1 masked_eq 0o37777777777 0o52022] -> errno:1
+        seccomp ioctl [arg1 masked_eq 0o37777777777 0o52034] -> errno:1
         capabilities \("")
 
         """

@@ -12,6 +12,8 @@ public enum BaselineGuards {
     static let oTmpfile: UInt64 = 0o20000000  // __O_TMPFILE without O_DIRECTORY
     static let eperm: Int32 = 1
     static let enosys: Int32 = 38
+    static let tiocsti: UInt64 = 0x5412
+    static let tioclinux: UInt64 = 0x541C
 
     /// Syscalls whose `modeIndex` argument is a mode, always.
     static let modeCalls: [(String, UInt32)] = [
@@ -48,6 +50,15 @@ public enum BaselineGuards {
         }
         for name in ["io_uring_setup", "io_uring_enter", "io_uring_register"] {
             rules.append(SeccompRule(syscall: name, action: .errno(eperm)))
+        }
+        // With --tty the command shares the caller's terminal as its controlling terminal:
+        // TIOCSTI would type into the caller's shell after the run (bubblewrap
+        // CVE-2017-5226), TIOCLINUX can paste on a virtual console. Compared on the low 32
+        // bits only, as the kernel reads the request (flatpak CVE-2019-10063).
+        for request in [tiocsti, tioclinux] {
+            rules.append(SeccompRule(syscall: "ioctl", action: .errno(eperm), args: [
+                SeccompArgument(index: 1, op: .maskedEqual, value: 0xFFFF_FFFF, valueTwo: request),
+            ]))
         }
         return rules
     }
