@@ -177,4 +177,39 @@ final class FilesystemTests: SandboxTestCase {
             XCTAssertEqual(Harness.lstat(control).map { $0.st_mode & 0o7777 }, 0o4755)
         }
     }
+
+    /// A setuid-root binary already in the worktree (put there on the host) gives nothing:
+    /// the worktree is mounted nosuid and the command has no_new_privs.
+    func testSetuidBinaryInTheWorktreeDoesNotElevate() throws {
+        let wt = try Harness.makeWorktree(in: base, uid: 1000, gid: 1000)
+        let suid = wt.path + "/suid-probe"
+        try FileManager.default.copyItem(atPath: wt.probe, toPath: suid)
+        XCTAssertEqual(chown(suid, 0, 0), 0)
+        XCTAssertEqual(chmod(suid, 0o6755), 0)
+        let facts = try run(wt.path, [suid, "facts"])
+        XCTAssertEqual(facts.exitCode, 0, facts.summary)
+        let json = try facts.json()
+        XCTAssertEqual(json.int("euid"), 1000, "setuid root took effect")
+        XCTAssertEqual(json.int("egid"), 1000)
+        XCTAssertEqual(json.object("status")?.string("CapEff"), "0000000000000000")
+    }
+
+    /// A device node in the worktree (made on the host; the command cannot make one) does
+    /// not open inside: the worktree is mounted nodev. The node is /dev/null's (1, 3).
+    func testDeviceNodeInTheWorktreeDoesNotOpen() throws {
+        let wt = try Harness.makeWorktree(in: base)
+        let node = wt.path + "/disk"
+        XCTAssertEqual(mknod(node, S_IFCHR | 0o666, dev_t(0x103) /* makedev(1, 3), a macro */), 0, "mknod on the host")
+        let r = try probe(wt, "try-write", node, "x")
+        XCTAssertFalse(r.ok, "opened a device node in the worktree: \(r)")
+        XCTAssertEqual(r.errnoName, "EACCES")
+        // Control: the same node opens on the host.
+        let control = try Harness.run([try Harness.probeBinary(), "try-write", node, "x"])
+        XCTAssertTrue(try control.json().ok, control.summary)
+        // And the command cannot make one.
+        XCTAssertTrue(try probe(wt, "try-mknod", wt.path + "/regular", "644").ok, "a regular file through mknod is fine")
+        let mk = try run(wt.path, ["sh", "-c", "mknod \(wt.path)/null2 c 1 3"])
+        XCTAssertNotEqual(mk.exitCode, 0, mk.summary)
+        XCTAssertFalse(Harness.exists(wt.path + "/null2"))
+    }
 }
