@@ -8,7 +8,7 @@ public enum Planner {
 
     public static func plan(profile: Profile, request: RunRequest, host: HostFacts, worktree: WorktreeInfo) throws(SandboxError) -> SandboxPlan {
         try refuseUnenforceable(profile)
-        let identity = identity(host: host, worktree: worktree)
+        let identity = identity(host: host, worktree: worktree, settings: profile.identity)
         var tty = request.tty || profile.process.tty
         var argv = request.command
         if argv.isEmpty {
@@ -51,17 +51,20 @@ public enum Planner {
         let unenforced: [(String, Bool)] = [
             ("memory", l.memoryBytes != nil), ("swap", l.swapBytes != nil), ("pids", l.pids != nil),
             ("cpus", l.cpus != nil), ("wall_timeout", l.wallTimeoutSeconds != nil),
-            ("cpu_timeout", l.cpuTimeoutSeconds != nil),
+            ("cpu_timeout", l.cpuTimeoutSeconds != nil), ("kill_grace", l.killGraceSeconds != nil), ("io", l.io != nil),
         ]
         if let (key, _) = unenforced.first(where: { $0.1 }) {
             throw SandboxError(.profile, "profile \(profile.name): limits.\(key) cannot be enforced by this version (cgroup limits are not implemented yet); remove it")
+        }
+        if !profile.process.dieWithParent {
+            throw SandboxError(.profile, "profile \(profile.name): process.die_with_parent = false is not supported by this version; the sandbox always dies with its parent")
         }
         if !profile.capabilities.keep.isEmpty {
             throw SandboxError(.profile, "profile \(profile.name): capabilities.keep is not supported by this version; every capability is dropped")
         }
     }
 
-    static func identity(host: HostFacts, worktree: WorktreeInfo) -> IdentityMapping {
+    static func identity(host: HostFacts, worktree: WorktreeInfo, settings: IdentitySettings = IdentitySettings()) -> IdentityMapping {
         guard host.isRoot else {
             // Unprivileged: a user namespace may map only the caller's own ids.
             return IdentityMapping(insideUID: host.uid, insideGID: host.gid, hostUID: host.uid, hostGID: host.gid, idmapWorktree: false)
@@ -69,21 +72,28 @@ public enum Planner {
         // Never host root: the worktree owner's ids when they are not root, else a dedicated
         // unprivileged id. Inside, a root-owned worktree belongs to inside uid 0, and the
         // idmapped mount writes the command's files back as root on disk.
-        let fallback = IdentitySettings.dedicatedID
         let uidIsRoot = worktree.ownerUID == 0, gidIsRoot = worktree.ownerGID == 0
         return IdentityMapping(
             insideUID: uidIsRoot ? 0 : worktree.ownerUID,
             insideGID: gidIsRoot ? 0 : worktree.ownerGID,
-            hostUID: uidIsRoot ? fallback : worktree.ownerUID,
-            hostGID: gidIsRoot ? fallback : worktree.ownerGID,
+            hostUID: uidIsRoot ? settings.fallbackHostUID : worktree.ownerUID,
+            hostGID: gidIsRoot ? settings.fallbackHostGID : worktree.ownerGID,
             idmapWorktree: uidIsRoot || gidIsRoot)
     }
 
-    static func seccomp(_ settings: SeccompSettings) throws(SandboxError) -> SeccompPolicy {
-        guard settings.policy == "baseline" else {
-            throw SandboxError(.profile, "seccomp policy \"\(settings.policy)\" is not available in this version (only \"baseline\")")
+    /// The policy a profile names: a built-in (`BuiltinSeccompPolicies.names`), or an
+    /// OCI/Docker JSON file whose bytes the runtime read (`file`), resolved against the
+    /// kept capabilities and kernel in `context`. The baseline guards are always folded in.
+    static func seccomp(_ settings: SeccompSettings, file: [UInt8]? = nil,
+                        context: SeccompResolveContext = .init()) throws(SandboxError) -> SeccompPolicy {
+        if let builtin = BuiltinSeccompPolicies.named(settings.policy) { return builtin }
+        guard settings.policy.contains("/") || settings.policy.hasSuffix(".json") else {
+            throw SandboxError(.profile, "unknown seccomp policy \"\(settings.policy)\" (built-in: \(BuiltinSeccompPolicies.names.joined(separator: ", ")); or a path to an OCI/Docker JSON file)")
         }
-        return BaselineGuards.policy
+        guard let file else {
+            throw SandboxError(.profile, "seccomp policy file \(settings.policy) was not read")
+        }
+        return try OCISeccompProfile.load(file, source: settings.policy, context: context).policy
     }
 
     static func rlimits(_ limits: LimitSettings, host: HostFacts) -> [ResourceLimit] {
