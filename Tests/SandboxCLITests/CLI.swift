@@ -107,6 +107,9 @@ enum CLI {
         }
         if let seccomp = take("seccomp") as? [String: Any] {
             lines.append("seccomp default \(seccomp["defaultAction"] ?? "?")")
+            for key in seccomp.keys.sorted() where key != "defaultAction" && key != "rules" {
+                lines.append("seccomp \(key) \(seccomp[key]!)")
+            }
             for rule in seccomp["rules"] as? [[String: Any]] ?? [] {
                 let args = (rule["args"] as? [[String: Any]] ?? []).map { a -> String in
                     let value = (a["value"] as? NSNumber)?.uint64Value ?? 0

@@ -79,6 +79,8 @@ extension NetworkAndTerminalTests {
     /// by the filter, or "echo pwned" typed into the caller's terminal runs in the caller's
     /// (root) shell after the sandbox exits. The request is compared on its low 32 bits: the
     /// kernel ignores the rest (flatpak CVE-2019-10063: high bits set slipped past a filter).
+    /// Fails while the strict profile selects the "baseline" seccomp policy, which does not
+    /// refuse TIOCSTI (the "strict" seccomp policy does).
     func testTTYModeCannotInjectIntoTheCallersTerminal() throws {
         let wt = try Harness.makeWorktree(in: base)
         let master = try PTY.openMaster()
