@@ -19,7 +19,7 @@ public enum WorktreeResolver {
         if worker.contains("/") {
             throw SandboxError(.worker, "worker `\(worker)`: no such directory")
         }
-        let worktrees = try GitWorktrees.list(in: currentDirectory)
+        let worktrees = try GitWorktrees.list(in: try repositoryDirectory(around: currentDirectory))
         if let match = worktrees.first(where: { lastComponent($0.path) == worker })
             ?? worktrees.first(where: { $0.branch == worker }) {
             return try inspect(path: match.path, name: worker)
@@ -28,6 +28,30 @@ public enum WorktreeResolver {
         throw SandboxError(.worker, worktrees.isEmpty
             ? "unknown worker `\(worker)`: not a directory, and \(currentDirectory) is not inside a git repository with worktrees"
             : "unknown worker `\(worker)`; known worktrees: \(known)")
+    }
+
+    /// Where to ask git for the worktree list. The caller's directory may be inside a
+    /// worktree, whose `.git` file the worker wrote: git follows it, and a forged gitdir can
+    /// list any host directory under a branch name (reproduced: "api" -> a directory outside
+    /// every worktree, mounted read-write by the next `sandbox run api`). So only a `.git`
+    /// directory, or a `.git` file that GitMetadata confirms against the repository's own
+    /// records, is followed; git is then asked in the common dir's worktree (or the bare
+    /// common dir), whose state no sandbox can write.
+    static func repositoryDirectory(around directory: String) throws(SandboxError) -> String {
+        var dir = try FileSystem.realPath(directory)
+        while true {
+            if let st = FileSystem.lstatInfo(dir + "/.git") {
+                if FileSystem.isDirectory(st) { return dir }
+                let found: GitMetadata.Found
+                do { found = try GitMetadata.inspect(worktree: dir) } catch {
+                    throw error.wrapped("looking up worker names from `\(directory)`")
+                }
+                guard let common = found.readOnlyPaths.first else { return dir }
+                return common.hasSuffix("/.git") ? String(common.dropLast("/.git".count)) : common
+            }
+            guard dir != "/", let slash = dir.lastIndex(of: "/") else { return directory }
+            dir = slash == dir.startIndex ? "/" : String(dir[..<slash])
+        }
     }
 
     static func inspect(path: String, name: String?) throws(SandboxError) -> WorktreeInfo {
