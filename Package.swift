@@ -30,13 +30,20 @@ let package = Package(
                 "SandboxCore", "SandboxRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        // Runs inside the sandbox in tests and prints what it sees as JSON.
-        .executableTarget(name: "sandbox-probe", dependencies: ["CSandbox"]),
+        // Runs inside the sandbox in tests and prints what it sees as JSON. Plain C, linked
+        // statically: swiftc's link step would otherwise add libswiftCore from /opt, which the
+        // sandbox need not show, and the probe must not depend on what it is probing.
+        .executableTarget(
+            name: "sandbox-probe",
+            linkerSettings: [.unsafeFlags(["-static-executable"])]),
         // Fixtures are read from the source tree by path, not bundled.
         .testTarget(name: "SandboxCoreTests", dependencies: ["SandboxCore"], exclude: ["Fixtures"]),
         .testTarget(name: "SandboxRuntimeTests", dependencies: ["SandboxRuntime", "SandboxCore"]),
         .testTarget(
             name: "SandboxIntegrationTests",
             dependencies: ["SandboxRuntime", "SandboxCore"]),
+        // Runs the built `sandbox` binary without privileges: plan goldens, worker names,
+        // exit codes of command-line errors, report encoding.
+        .testTarget(name: "SandboxCLITests", dependencies: ["SandboxRuntime", "SandboxCore"]),
     ]
 )

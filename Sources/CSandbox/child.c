@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/keyctl.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <poll.h>
@@ -41,13 +42,6 @@ static int wait_for_parent(const struct sbx_recipe *r) {
     do { n = read(r->sync_fd, &go, 1); } while (n < 0 && errno == EINTR);
     close(r->sync_fd);
     return n == 1 ? 0 : -1;  // EOF: the parent died before mapping our ids
-}
-
-static int parent_gone(const struct sbx_recipe *r) {
-    struct pollfd p = { r->report_fd, POLLOUT, 0 };
-    int rc;
-    do { rc = poll(&p, 1, 0); } while (rc < 0 && errno == EINTR);
-    return rc > 0 && (p.revents & POLLERR);
 }
 
 static int become_identity(const struct sbx_recipe *r) {
@@ -96,8 +90,7 @@ static void prepare_sources(const struct sbx_recipe *r) {
     for (size_t i = 0; i < r->mount_count; i++) {
         struct sbx_mount *m = &r->mounts[i];
         if (m->kind != SBX_MOUNT_BIND && m->kind != SBX_MOUNT_MASK) continue;
-        m->fd = open_tree(AT_FDCWD, m->source,
-                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
+        m->fd = sbx_open_tree_nofollow(m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
         if (m->fd < 0) {
             if (errno == ENOENT && (m->flags & SBX_MNT_OPTIONAL)) continue;
             sbx_fail(r, SBX_STAGE_MOUNT_PREPARE, (int)i, errno);
@@ -263,6 +256,11 @@ static void keep_only_needed_fds(const struct sbx_recipe *r) {
     syscall(SYS_close_range, (unsigned)next, ~0U, 0);
 }
 
+static int parent_gone(const struct sbx_recipe *r) {
+    struct pollfd p = { r->report_fd, 0, 0 };
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 _Noreturn void sbx_child_main(struct sbx_recipe *r) {
     // Die with the runner. PR_SET_PDEATHSIG is per parent thread: sbx_spawn's caller keeps
     // its thread alive. EOF on the sync pipe covers a parent that died before this line.
@@ -274,11 +272,18 @@ _Noreturn void sbx_child_main(struct sbx_recipe *r) {
     if (r->unshare_cgroup_ns && unshare(CLONE_NEWCGROUP) < 0) sbx_fail(r, SBX_STAGE_CGROUP_NS, -1, errno);
     wipe_parent_environment(r);
     if (become_identity(r) < 0) sbx_fail(r, SBX_STAGE_IDENTITY, -1, errno);
-    // Changing the effective uid/gid clears the parent-death signal (prctl(2)): arm it again,
-    // then make sure the parent did not die in between. A pipe's write end polls POLLERR
-    // once its read end (the parent's) is gone.
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) sbx_fail(r, SBX_STAGE_WAIT_PARENT, -1, errno);
+    // prctl(2): the parent-death signal is cleared when the effective or filesystem ids
+    // change, which become_identity just did; without this, SIGKILL to the runner left the
+    // init and the command running, reparented to the host's PID 1. Set it again, then check
+    // the parent did not die in between (getppid() is 0 across a PID namespace boundary; the
+    // report pipe's write end polls POLLERR once the parent's read end is gone).
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) sbx_fail(r, SBX_STAGE_IDENTITY, -1, errno);
     if (parent_gone(r)) _exit(SBX_SETUP_EXIT);
+    // A fresh, empty session keyring, as runc does: subscribed to the caller's (a login
+    // session has one), the command would possess it and read every key in it, whatever its
+    // uid. Made after the id switch so it belongs to the sandbox's user. ENOSYS: no keys.
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+        sbx_fail(r, SBX_STAGE_IDENTITY, -1, errno);
 
     build_root(r);
 

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static int open_component(int dir, const char *name, int want_dir) {
@@ -101,4 +102,23 @@ int sbx_symlink_at(int root, const char *path, const char *link_text) {
     close(dir);
     errno = e;
     return rc;
+}
+
+// open_tree of an absolute host path with no symlink followed in any component (the walk
+// refuses them: ELOOP). Bind sources (the worktree, git metadata) are checked by path in the
+// parent; with AT_SYMLINK_NOFOLLOW alone, open_tree still follows links in the directories
+// above the last component, so a link swapped into one of them in between redirected the
+// mount (reproduced for `repo/.worktrees/feature` and for git metadata inside a worktree).
+int sbx_open_tree_nofollow(const char *path, unsigned int flags) {
+    int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) return -1;
+    int fd = sbx_walk(root, path, SBX_WALK_EXISTING, 0);
+    int e = errno;
+    close(root);
+    if (fd < 0) { errno = e; return -1; }
+    int tree = (int)syscall(SYS_open_tree, fd, "", flags | AT_EMPTY_PATH);
+    e = errno;
+    close(fd);
+    errno = e;
+    return tree;
 }

@@ -171,3 +171,23 @@ struct PlannerTests {
         #expect(throws: SandboxError.self) { try plan(worktree: worktree) }
     }
 }
+
+/// --tty shares the caller's terminal: TIOCSTI/TIOCLINUX are refused whatever the policy.
+struct TerminalInjectionTests {
+    let tiocsti: UInt64 = 0x5412, tioclinux: UInt64 = 0x541C, tcgets: UInt64 = 0x5401
+
+    @Test(arguments: ["baseline", "default", "strict"])
+    func ttyRunsRefuseTerminalInjection(policyName: String) throws {
+        let base = try #require(BuiltinSeccompPolicies.named(policyName))
+        let policy = Planner.refusingTerminalInjection(base, tty: true)
+        for request in [tiocsti, tioclinux, tiocsti | 0x1_0000_0000, tioclinux | 0xffff_ffff_0000_0000] {
+            #expect(!policy.action(for: "ioctl", args: [0, request]).permits, "\(policyName) \(String(request, radix: 16))")
+        }
+        #expect(policy.action(for: "ioctl", args: [0, tcgets]).permits, "ordinary terminal ioctls still work")
+    }
+
+    @Test func withoutTtyThePolicyIsUnchanged() throws {
+        let base = try #require(BuiltinSeccompPolicies.named("default"))
+        #expect(Planner.refusingTerminalInjection(base, tty: false) == base)
+    }
+}

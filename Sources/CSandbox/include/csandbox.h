@@ -158,6 +158,8 @@ pid_t sbx_spawn(struct sbx_recipe *recipe, uint64_t clone_flags, int cgroup_fd, 
 
 // Thin wrappers: each returns the syscall's result, or -1 with errno set.
 int sbx_open_tree(int dirfd, const char *path, unsigned int flags);
+// open_tree(path) following no symlink in any component (ELOOP if one is there).
+int sbx_open_tree_nofollow(const char *path, unsigned int flags);
 // Sets SBX_MNT_* `flags` (and the idmap to `userns_fd` when >= 0) on a detached mount.
 int sbx_mount_setattr(int fd, unsigned flags, int userns_fd);
 int sbx_pidfd_send_signal(int pidfd, int sig);

@@ -41,8 +41,10 @@ public enum Planner {
             mounts: try mounts(profile: profile, host: host, worktree: worktree, idmap: identity.idmapWorktree),
             rlimits: rlimits(profile.limits, host: host),
             cgroup: try cgroupPlan(profile: profile, request: request, host: host),
-            seccomp: try seccomp(profile.seccomp, file: seccompFile, context: SeccompResolveContext(
-                capabilities: profile.capabilities.keep, kernel: KernelVersion(parsing: host.kernelRelease))),
+            seccomp: refusingTerminalInjection(
+                try seccomp(profile.seccomp, file: seccompFile, context: SeccompResolveContext(
+                    capabilities: profile.capabilities.keep, kernel: KernelVersion(parsing: host.kernelRelease))),
+                tty: tty),
             capabilities: profile.capabilities.keep,
             newSession: profile.process.newSession && !tty,
             tty: tty
@@ -112,6 +114,31 @@ public enum Planner {
             policy = policy.denying(settings.deny).policy
         }
         return policy
+    }
+
+    /// With --tty the command shares the caller's terminal as its controlling terminal, so
+    /// TIOCSTI could type into the caller's shell after the run (bubblewrap CVE-2017-5226);
+    /// without --tty the new session already makes it fail. Whatever the policy, these
+    /// requests are refused then, compared on the low 32 bits (CVE-2019-10063).
+    static func refusingTerminalInjection(_ policy: SeccompPolicy, tty: Bool) -> SeccompPolicy {
+        guard tty else { return policy }
+        let refused = StrictSeccompPolicy.refusedIoctls
+        var result = policy
+        let ioctlRules = policy.rules.filter { $0.syscall == "ioctl" }
+        if policy.defaultAction.permits {
+            result.rules.removeAll { $0.syscall == "ioctl" && $0.action.permits }
+            result.rules += refused.map { request in
+                SeccompRule(syscall: "ioctl", action: .errno(1), args: [
+                    SeccompArgument(index: 1, op: .maskedEqual, value: 0xffff_ffff, valueTwo: UInt64(request)),
+                ])
+            }
+        } else if ioctlRules.count == 1, ioctlRules[0].action == .allow, ioctlRules[0].args.isEmpty {
+            // Default deny with ioctl allowed outright: allow every request but these.
+            result.rules.removeAll { $0.syscall == "ioctl" }
+            result.rules += LowBitsComplement.allowRules("ioctl", index: 1, excluding: Set(refused))
+        }
+        // Otherwise ioctl is denied, or already allowed only for chosen requests.
+        return result
     }
 
     static func rlimits(_ limits: LimitSettings, host: HostFacts) -> [ResourceLimit] {

@@ -99,7 +99,9 @@ public enum Launcher {
     /// host's mounts (an idmapped mount needs that).
     static func cloneForIdmap(_ step: MountStep) throws(SandboxError) -> Int32 {
         guard let source = step.source else { throw SandboxError(.setup, "idmapped mount `\(step.target)` has no source") }
-        let fd = sbx_open_tree(AT_FDCWD, source, SBX_OPEN_TREE_CLONE_FLAGS | UInt32(AT_SYMLINK_NOFOLLOW))
+        // No link followed anywhere in the path: it was checked by path, and the worker may
+        // swap a directory above it for a link in between (sbx_open_tree_nofollow).
+        let fd = sbx_open_tree_nofollow(source, SBX_OPEN_TREE_CLONE_FLAGS)
         guard fd >= 0 else { throw SystemError.last(.setup, "open_tree", path: source) }
         return fd
     }

@@ -16,7 +16,13 @@ enum ProfileFiles {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         if fd < 0 {
             let code = errno
-            return code == ENOENT || code == ENOTDIR ? .missing : .failed("open `\(path)`: \(describe(code))")
+            if code == ENOENT || code == ENOTDIR { return .missing }
+            // A search directory the caller cannot even enter (HOME still /root under
+            // setpriv, say) holds nothing of theirs: not there. A file it can see but not
+            // read is an error: it may be the stricter profile they meant.
+            var seen = stat()
+            if code == EACCES && stat(path, &seen) != 0 && errno == EACCES { return .missing }
+            return .failed("open `\(path)`: \(describe(code))")
         }
         defer { close(fd) }
         var info = stat()

@@ -45,6 +45,7 @@ public enum GitMetadata {
         var claimed = String(line.dropFirst("gitdir: ".count))
         if !claimed.hasPrefix("/") { claimed = worktree + "/" + claimed }
         let gitdir = try FileSystem.realPath(claimed, stage: .worker)
+        try refuseInside(worktree, gitdir, what: "gitdir")
 
         let backLink = try FileSystem.readText(gitdir + "/gitdir", limit: fileLimit, noFollow: true, stage: .worker)
             .split(separator: "\n").first.map(String.init) ?? ""
@@ -55,11 +56,23 @@ public enum GitMetadata {
             .split(separator: "\n").first.map(String.init) ?? ""
         if !common.hasPrefix("/") { common = gitdir + "/" + common }
         let commonDir = try FileSystem.realPath(common, stage: .worker)
+        try refuseInside(worktree, commonDir, what: "common git directory")
         let listed = commonDir + "/worktrees/" + (gitdir.split(separator: "/").last.map(String.init) ?? "")
         guard (try? FileSystem.realPath(listed, stage: .worker)) == gitdir else {
             throw SandboxError(.worker, "gitdir `\(gitdir)` is not a worktree of `\(commonDir)`; refusing")
         }
         let paths = gitdir.hasPrefix(commonDir + "/") ? [commonDir] : [commonDir, gitdir]
         return Found(readOnlyPaths: paths, branch: branch(gitdir: gitdir))
+    }
+
+    /// Metadata inside the worktree is the worker's own writing: a forged layout there passes
+    /// every check above, and the bind source is opened again later by path, following links,
+    /// so swapping a directory of it for a link in between mounts any host directory
+    /// (reproduced: a sibling worktree, from a second sandbox renaming in a loop). A real
+    /// linked worktree's gitdir lives in the repository's common dir, never inside itself.
+    static func refuseInside(_ worktree: String, _ path: String, what: String) throws(SandboxError) {
+        if path == worktree || path.hasPrefix(worktree + "/") {
+            throw SandboxError(.worker, "worktree `\(worktree)`: `.git` names a \(what) inside the worktree (`\(path)`); refusing")
+        }
     }
 }

@@ -10,7 +10,13 @@ public enum GitWorktrees {
     public static func list(in directory: String) throws(SandboxError) -> [Entry] {
         let result: Subprocess.Result
         do {
-            result = try Subprocess.run(["git", "-C", directory, "worktree", "list", "--porcelain"])
+            // The runner is root and the repository often belongs to the user who owns the
+            // worktrees: git's ownership check would refuse it ("dubious ownership"), and every
+            // name would be "unknown". Trust exactly this directory (found through checked
+            // records, see WorktreeResolver.repositoryDirectory) for this one read-only listing;
+            // `worktree list` reads no index and runs no hook, pager or filter.
+            result = try Subprocess.run(["git", "-c", "safe.directory=\(directory)", "-C", directory,
+                                         "worktree", "list", "--porcelain"])
         } catch {
             return []  // no git on this host: only directories can name workers
         }

@@ -46,7 +46,7 @@ public enum WorktreeResolver {
         if worker.contains("/") {
             throw SandboxError(.worker, "worker `\(worker)`: no such directory")
         }
-        let worktrees = try GitWorktrees.list(in: currentDirectory)
+        let worktrees = try GitWorktrees.list(in: try repositoryDirectory(around: currentDirectory))
         let byName = worktrees.filter { lastComponent($0.path) == worker }
         if byName.count > 1 {
             throw SandboxError(.worker, "worker `\(worker)` is ambiguous: it names the worktrees \(byName.map { "`\($0.path)`" }.joined(separator: ", ")); give a path")
@@ -76,6 +76,30 @@ public enum WorktreeResolver {
         if !names.isEmpty { known.append("known worktrees: \(names.joined(separator: ", "))") }
         if !folder.isEmpty { known.append("in the workers folder: \(folder.joined(separator: ", "))") }
         return SandboxError(.worker, "unknown worker `\(worker)`\(suggestion); \(known.joined(separator: "; "))")
+    }
+
+    /// Where to ask git for the worktree list. The caller's directory may be inside a
+    /// worktree, whose `.git` file the worker wrote: git follows it, and a forged gitdir can
+    /// list any host directory under a branch name (reproduced: "api" -> a directory outside
+    /// every worktree, mounted read-write by the next `sandbox run api`). So only a `.git`
+    /// directory, or a `.git` file that GitMetadata confirms against the repository's own
+    /// records, is followed; git is then asked in the common dir's worktree (or the bare
+    /// common dir), whose state no sandbox can write.
+    static func repositoryDirectory(around directory: String) throws(SandboxError) -> String {
+        var dir = try FileSystem.realPath(directory)
+        while true {
+            if let st = FileSystem.lstatInfo(dir + "/.git") {
+                if FileSystem.isDirectory(st) { return dir }
+                let found: GitMetadata.Found
+                do { found = try GitMetadata.inspect(worktree: dir) } catch {
+                    throw error.wrapped("looking up worker names from `\(directory)`")
+                }
+                guard let common = found.readOnlyPaths.first else { return dir }
+                return common.hasSuffix("/.git") ? String(common.dropLast("/.git".count)) : common
+            }
+            guard dir != "/", let slash = dir.lastIndex(of: "/") else { return directory }
+            dir = slash == dir.startIndex ? "/" : String(dir[..<slash])
+        }
     }
 
     static func inspect(path: String, name: String?, branch: String?, options: Options) throws(SandboxError) -> WorktreeInfo {
