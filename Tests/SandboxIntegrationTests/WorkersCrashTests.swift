@@ -15,27 +15,26 @@ struct WorkersCrashTests {
         let fixture = try WorkersFixture(worktrees: ["api"])
         defer { fixture.cleanup() }
         let run = try fixture.start(["run", "api", "--", "sh", "-c", "sleep 1000 & sleep 1000"])
-        #expect(WorkersFixture.eventually { fixture.registry.live().first?.phase == .running })
+        #expect(Harness.eventually { fixture.registry.live().first?.phase == .running })
         let record = try #require(fixture.registry.live().first)
         let initPID = try #require(record.initPID)
-        #expect(WorkersFixture.eventually { WorkersFixture.processes(in: fixture.path("api")).count >= 2 },
+        #expect(Harness.eventually { WorkersFixture.processes(in: fixture.path("api")).count >= 2 },
                 "the sandbox runs in the worktree")
 
         kill(record.supervisorPID, SIGKILL)
-        run.wait()
-        #expect(run.exitCode == 137)
+        #expect(run.wait(timeout: 30).exitCode == 137)
         // Everything in the sandbox dies with its supervisor.
-        #expect(WorkersFixture.eventually { WorkersFixture.processes(in: fixture.path("api")).isEmpty },
+        #expect(Harness.eventually { WorkersFixture.processes(in: fixture.path("api")).isEmpty },
                 "left: \(WorkersFixture.processes(in: fixture.path("api")))")
-        #expect(WorkersFixture.eventually { kill(initPID, 0) != 0 })
+        #expect(Harness.eventually { kill(initPID, 0) != 0 })
         // The record is still there (nobody removed it) until the next command.
         #expect(fixture.stateFiles().contains { $0.hasPrefix("runs/") })
         _ = try fixture.run(next)
         #expect(fixture.stateFiles().isEmpty, "after `sandbox \(next[0])`: \(fixture.stateFiles())")
-        #expect(WorkersFixture.mounts(mentioning: fixture.base).isEmpty)
+        #expect(Harness.hostMounts(mentioning: fixture.base).isEmpty)
         // And the worktree is free again.
         let again = try fixture.run(["run", "api", "--", "true"])
-        #expect(again.exitCode == 0, "\(again.errors)")
+        #expect(again.exitCode == 0, "\(again.summary)")
     }
 
     static let pidsLimitable = CgroupDriverFactory.make().info.enforceableLimits.contains(.pids)
@@ -45,14 +44,14 @@ struct WorkersCrashTests {
         let fixture = try WorkersFixture(worktrees: ["api"])
         defer { fixture.cleanup() }
         let run = try fixture.start(["run", "--pids", "64", "api", "--", "sleep", "1000"])
-        #expect(WorkersFixture.eventually { fixture.registry.live().first?.phase == .running })
+        #expect(Harness.eventually { fixture.registry.live().first?.phase == .running })
         let record = try #require(fixture.registry.live().first)
         let cgroup = try #require(record.cgroup, "the record names the run's cgroup")
         #expect(!cgroup.isEmpty && cgroup.allSatisfy { access($0, F_OK) == 0 })
         let ps = try fixture.run(["ps"])
-        #expect(ps.output.contains(record.shortID) && !ps.output.contains("  -  "), "MEM and CPU from the cgroup: \(ps.output)")
+        #expect(ps.stdout.contains(record.shortID) && !ps.stdout.contains("  -  "), "MEM and CPU from the cgroup: \(ps.stdout)")
         kill(record.supervisorPID, SIGKILL)
-        run.wait()
+        _ = run.wait(timeout: 30)
         _ = try fixture.run(["status", "api"])
         #expect(cgroup.allSatisfy { access($0, F_OK) != 0 }, "cgroup directories left: \(cgroup.filter { access($0, F_OK) == 0 })")
         #expect(fixture.stateFiles().isEmpty)
@@ -73,25 +72,25 @@ struct WorkersCrashTests {
         lock.abandonForTesting()
         let gc = try fixture.run(["gc"])
         #expect(gc.exitCode == 0)
-        #expect(gc.output.contains("stale record of run 00000000 (worker api)"), "\(gc.output)")
+        #expect(gc.stdout.contains("stale record of run 00000000 (worker api)"), "\(gc.stdout)")
         #expect(fixture.stateFiles().isEmpty)
         let again = try fixture.run(["gc"])
-        #expect(again.output == "nothing to remove\n")
+        #expect(again.stdout == "nothing to remove\n")
     }
 
     @Test func twoHundredSequentialRunsLeaveNothingBehind() throws {
         let fixture = try WorkersFixture(worktrees: ["api"])
         defer { fixture.cleanup() }
         let worktree = fixture.path("api")
-        let mountsBefore = WorkersFixture.mounts(mentioning: fixture.base).count
+        let mountsBefore = Harness.hostMounts(mentioning: fixture.base).count
         var failures = 0
         for i in 0..<200 {
             let r = try fixture.run(["run", "api", "--", "sh", "-c", "echo run-\(i) > /tmp/x; cat /tmp/x"], timeout: 30)
-            if r.exitCode != 0 || r.output != "run-\(i)\n" { failures += 1 }
+            if r.exitCode != 0 || r.stdout != "run-\(i)\n" { failures += 1 }
         }
         #expect(failures == 0)
         #expect(WorkersFixture.processes(in: worktree).isEmpty, "no process left in the worktree")
-        #expect(WorkersFixture.mounts(mentioning: fixture.base).count == mountsBefore && mountsBefore == 0)
+        #expect(Harness.hostMounts(mentioning: fixture.base).count == mountsBefore && mountsBefore == 0)
         #expect(fixture.stateFiles().isEmpty, "\(fixture.stateFiles())")
         let logs = LogStore(state: StateDirectory(path: fixture.state))
         let kept = logs.logs(in: logs.directory(worktree: worktree))

@@ -35,25 +35,25 @@ struct WorkersIsolationTests {
     @Test func eightWorkersSideBySide() throws {
         let fixture = try WorkersFixture(worktrees: (1...Self.count).map { "w\($0)" })
         defer { fixture.cleanup() }
-        var runs: [SandboxProcess] = []
+        var runs: [Launch] = []
         for n in 1...Self.count {
             runs.append(try fixture.start(["run", "--report", fixture.base + "/report-\(n).json", "w\(n)", "--",
                                            "sh", "-c", Self.script(n, base: fixture.base)]))
         }
         // All eight are registered and running at the same time before any of them goes on.
-        let allRunning = WorkersFixture.eventually(timeout: 30) {
+        let allRunning = Harness.eventually(timeout: 30) {
             fixture.registry.live().filter { $0.phase == .running }.count == Self.count
         }
         #expect(allRunning, "eight live runs in the registry")
         let ps = try fixture.run(["ps", "--json"])
-        for n in 1...Self.count { #expect(ps.output.contains("\"worker\":\"w\(n)\"") || ps.output.contains("\"worker\" : \"w\(n)\"")) }
+        for n in 1...Self.count { #expect(ps.stdout.contains("\"worker\" : \"w\(n)\""), "\(ps.stdout)") }
         for n in 1...Self.count { try fixture.sh("touch \(fixture.path("w\(n)"))/go") }
-        for run in runs { run.wait(timeout: 60) }
+        let results = runs.map { $0.wait(timeout: 60) }
 
-        for (i, run) in runs.enumerated() {
+        for (i, run) in results.enumerated() {
             let n = i + 1
-            let lines = run.output.split(separator: "\n").map(String.init)
-            #expect(run.exitCode == Int32(n), "w\(n): \(run.errors)")
+            let lines = run.stdout.split(separator: "\n").map(String.init)
+            #expect(run.exitCode == Int32(n), "w\(n): \(run.stderr)")
             #expect(lines.contains("read: secret-\(n)"))
             // Its worktree holds its own file and none of the others'.
             let files = lines.first { $0.hasPrefix("files: ") } ?? ""
@@ -77,7 +77,7 @@ struct WorkersIsolationTests {
             let log = try #require(report.log)
             #expect(log.hasPrefix(fixture.state + "/logs/"))
             let logged = try FileSystem.readText(log)
-            #expect(logged == run.output, "w\(n)'s log is what its caller saw")
+            #expect(logged == run.stdout, "w\(n)'s log is what its caller saw")
         }
         // Each worker's files are on disk in its own worktree only.
         for n in 1...Self.count {
@@ -86,8 +86,8 @@ struct WorkersIsolationTests {
         // Logs stay per worker.
         for n in 1...Self.count {
             let logs = try fixture.run(["logs", "w\(n)"])
-            #expect(logs.exitCode == 0 && logs.output.contains("read: secret-\(n)"))
-            for other in 1...Self.count where other != n { #expect(!logs.output.contains("secret-\(other)")) }
+            #expect(logs.exitCode == 0 && logs.stdout.contains("read: secret-\(n)"))
+            for other in 1...Self.count where other != n { #expect(!logs.stdout.contains("secret-\(other)")) }
         }
         #expect(fixture.stateFiles().isEmpty, "records and locks are gone: \(fixture.stateFiles())")
     }

@@ -12,39 +12,35 @@ struct WorkersRegistryTests {
     /// A command that prints `hello`, then waits for `release` in its worktree.
     static let holdUntilReleased = ["sh", "-c", "echo hello; while [ ! -e release ]; do sleep 0.02; done; echo bye"]
 
-    func live(_ fixture: WorkersFixture, _ worker: String) -> RunRecord? {
-        fixture.registry.live().first { $0.worker == worker && $0.phase == .running }
-    }
-
     @Test func busyWorktreeIsRefusedAtOnceOrWaitedFor() throws {
         let fixture = try WorkersFixture(worktrees: ["api"])
         defer { fixture.cleanup() }
         let first = try fixture.start(["run", "api", "--"] + Self.holdUntilReleased)
-        #expect(WorkersFixture.eventually { live(fixture, "api") != nil })
-        let holder = try #require(live(fixture, "api"))
+        #expect(Harness.eventually { fixture.running("api") != nil })
+        let holder = try #require(fixture.running("api"))
 
         let started = Clock.monotonicNanoseconds()
         let refused = try fixture.run(["run", "api", "--", "true"])
         #expect(refused.exitCode == 125)
         let expected = "api is busy: run \(holder.shortID) (pid \(holder.supervisorPID)) since \(Clock.localTimeOfDay(unixMs: holder.startedUnixMs))"
-        #expect(refused.errors.contains(expected), "\(refused.errors)")
+        #expect(refused.stderr.contains(expected), "\(refused.stderr)")
         #expect(Clock.monotonicNanoseconds() - started < 3_000_000_000, "refused at once")
 
         // By path, the same worktree is the same lock.
         let byPath = try fixture.run(["run", fixture.path("api"), "--", "true"])
-        #expect(byPath.exitCode == 125 && byPath.errors.contains("is busy"))
+        #expect(byPath.exitCode == 125 && byPath.stderr.contains("is busy"))
 
         let waiter = try fixture.start(["run", "--wait", "api", "--", "sh", "-c", "cat release-time"])
         usleep(300_000)
         #expect(fixture.registry.live().count == 1, "the waiter writes no record while it waits")
         try fixture.sh("date +%s%N > \(fixture.path("api"))/release-time && touch \(fixture.path("api"))/release")
-        first.wait()
-        waiter.wait()
-        #expect(first.exitCode == 0 && first.output == "hello\nbye\n")
-        #expect(waiter.exitCode == 0, "\(waiter.errors)")
-        #expect(waiter.errors.contains("waiting: api is busy"))
+        let held = first.wait(timeout: 60)
+        let waited = waiter.wait(timeout: 60)
+        #expect(held.exitCode == 0 && held.stdout == "hello\nbye\n")
+        #expect(waited.exitCode == 0, "\(waited.summary)")
+        #expect(waited.stderr.contains("waiting: api is busy"))
         // The waiter ran after the holder had released: it read the file written for that.
-        #expect(!waiter.output.isEmpty)
+        #expect(!waited.stdout.isEmpty)
         #expect(fixture.stateFiles().isEmpty)
     }
 
@@ -55,37 +51,38 @@ struct WorkersRegistryTests {
         let events = fixture.base + "/events.jsonl"
         let run = try fixture.start(["run", "--report", report, "--events", events, "api", "--", "sh", "-c",
                                      "echo hello; sleep 0.3; echo later; sleep 1000"])
-        #expect(WorkersFixture.eventually { live(fixture, "api") != nil })
-        let record = try #require(live(fixture, "api"))
+        #expect(Harness.eventually { fixture.running("api") != nil })
+        let record = try #require(fixture.running("api"))
         #expect(record.branch == "api" && record.worktree == fixture.path("api") && record.initPID != nil)
 
         let ps = try fixture.run(["ps"])
-        let row = ps.output.split(separator: "\n").first { $0.hasPrefix(record.shortID) }.map(String.init) ?? ""
-        #expect(row.contains("api") && row.contains("strict") && row.contains("\(record.supervisorPID)") && row.contains("running"), "\(ps.output)")
+        let row = ps.stdout.split(separator: "\n").first { $0.hasPrefix(record.shortID) }.map(String.init) ?? ""
+        #expect(row.contains("api") && row.contains("strict") && row.contains("\(record.supervisorPID)") && row.contains("running"), "\(ps.stdout)")
         #expect(!row.hasSuffix(" -"), "MEM and CPU are measured: \(row)")
 
-        #expect(WorkersFixture.eventually { (try? fixture.run(["logs", "api"]).output) == "hello\nlater\n" })
+        #expect(Harness.eventually { (try? fixture.run(["logs", "api"]).stdout) == "hello\nlater\n" })
         let status = try fixture.run(["status", "--json", "api"])
         #expect(status.exitCode == 0)
-        #expect(status.output.contains("\"since_last_output_ms\""))
-        #expect(!status.output.contains("\"since_last_output_ms\" : null"))
+        #expect(status.stdout.contains("\"since_last_output_ms\""))
+        #expect(!status.stdout.contains("\"since_last_output_ms\" : null"))
         let byID = try fixture.run(["status", record.shortID])
-        #expect(byID.exitCode == 0 && byID.output.contains("worker api"))
+        #expect(byID.exitCode == 0 && byID.stdout.contains("worker api"))
         let idle = try fixture.run(["status", "web"])
-        #expect(idle.exitCode == 1 && idle.output.contains("not running"))
+        #expect(idle.exitCode == 1 && idle.stdout.contains("not running"))
 
         // Follow: what the run writes after `logs --follow` started arrives too.
         let follow = try fixture.start(["logs", "--follow", "api"])
-        let kill = try fixture.run(["kill", "api"])
-        #expect(kill.exitCode == 0 && kill.output.contains("stopped run \(record.shortID)"), "\(kill.errors)")
-        run.wait()
-        follow.wait(timeout: 10)
-        #expect(follow.exitCode == 0 && follow.output == "hello\nlater\n")
+        let killer = try fixture.start(["kill", "api"])
+        let kill = killer.wait(timeout: 30)
+        #expect(kill.exitCode == 0 && kill.stdout.contains("stopped run \(record.shortID)"), "\(kill.summary)")
+        let ran = run.wait(timeout: 30)
+        let followed = follow.wait(timeout: 10)
+        #expect(followed.exitCode == 0 && followed.stdout == "hello\nlater\n")
 
-        #expect(run.exitCode == 143, "sh died of the SIGTERM sent to every process")
+        #expect(ran.exitCode == 143, "sh died of the SIGTERM sent to every process")
         let result = try fixture.report(report)
         #expect(result.status == .signaled && result.signal == SIGTERM)
-        #expect(result.stoppedBy == StoppedBy(signal: SIGTERM, by: "sandbox kill", pid: kill.pid, escalated: false))
+        #expect(result.stoppedBy == StoppedBy(signal: SIGTERM, by: "sandbox kill", pid: killer.pid, escalated: false))
         let after = try fixture.run(["status", "api"])
         #expect(after.exitCode == 1)
         let lines = try FileSystem.readText(events).split(separator: "\n").map(String.init)
@@ -101,10 +98,10 @@ struct WorkersRegistryTests {
         let report = fixture.base + "/report.json"
         // The shell and its child ignore SIGTERM: only SIGKILL ends them.
         let run = try fixture.start(["run", "--report", report, "api", "--", "sh", "-c", "trap '' TERM; sleep 1000"])
-        #expect(WorkersFixture.eventually { live(fixture, "api") != nil })
+        #expect(Harness.eventually { fixture.running("api") != nil })
         let started = Clock.monotonicNanoseconds()
         let kill = try fixture.run(["kill", "--grace", "1", "api"])
-        run.wait()
+        _ = run.wait(timeout: 30)
         #expect(kill.exitCode == 0)
         let elapsed = Clock.monotonicNanoseconds() - started
         #expect(elapsed >= 1_000_000_000 && elapsed < 8_000_000_000, "\(elapsed / 1_000_000) ms")
@@ -117,30 +114,29 @@ struct WorkersRegistryTests {
         let fixture = try WorkersFixture(worktrees: ["api"])
         defer { fixture.cleanup() }
         let run = try fixture.start(["run", "api", "--", "sh", "-c", "trap 'echo got-usr1; exit 7' USR1; while :; do sleep 0.05; done"])
-        #expect(WorkersFixture.eventually { live(fixture, "api") != nil })
+        #expect(Harness.eventually { fixture.running("api") != nil })
         usleep(200_000)  // the trap is set
         let kill = try fixture.run(["kill", "--signal", "USR1", "api"])
-        run.wait()
+        let ran = run.wait(timeout: 30)
         #expect(kill.exitCode == 0)
-        #expect(run.exitCode == 7 && run.output.contains("got-usr1"))
+        #expect(ran.exitCode == 7 && ran.stdout.contains("got-usr1"))
     }
 
     @Test func unknownTargetsSuggestCandidates() throws {
         let fixture = try WorkersFixture(worktrees: ["api"])
         defer { fixture.cleanup() }
         let miss = try fixture.run(["run", "apu", "--", "true"])
-        #expect(miss.exitCode == 125 && miss.errors.contains("did you mean api?"), "\(miss.errors)")
+        #expect(miss.exitCode == 125 && miss.stderr.contains("did you mean api?"), "\(miss.stderr)")
         let main = try fixture.run(["run", "repo", "--", "true"])
-        #expect(main.exitCode == 125 && main.errors.contains("main worktree"))
+        #expect(main.exitCode == 125 && main.stderr.contains("main worktree"))
         let allowed = try fixture.run(["run", "--allow-main", "repo", "--", "true"])
-        #expect(allowed.exitCode == 0, "\(allowed.errors)")
+        #expect(allowed.exitCode == 0, "\(allowed.stderr)")
         let state = try fixture.run(["run", fixture.state, "--", "true"])
-        #expect(state.exitCode == 125 && state.errors.contains("state directory"), "\(state.errors)")
+        #expect(state.exitCode == 125 && state.stderr.contains("state directory"), "\(state.stderr)")
         let kill = try fixture.run(["kill", "api"])
-        #expect(kill.exitCode != 0 && kill.errors.contains("no live run"))
+        #expect(kill.exitCode != 0 && kill.stderr.contains("no live run"))
         // A worktree the invoking user neither owns nor may write (uid 4242 against root's 0755).
-        let foreign = try fixture.run(["plan", fixture.path("api"), "--", "true"], environment: [],
-                                      as: 4242)
-        #expect(foreign.exitCode == 125 && foreign.errors.contains("may not write"), "\(foreign.errors)")
+        let foreign = try fixture.run(["plan", fixture.path("api"), "--", "true"], as: 4242)
+        #expect(foreign.exitCode == 125 && foreign.stderr.contains("may not write"), "\(foreign.summary)")
     }
 }

@@ -16,8 +16,8 @@ struct WorkersRelayTests {
         let r = try fixture.run(["run", "api", "--", "sh", "-c", "seq 1 200000; echo to-stderr >&2; exit 42"])
         #expect(r.exitCode == 42)
         let expected = (1...200000).map(String.init).joined(separator: "\n") + "\n"
-        #expect(r.output == expected, "stdout: \(r.stdout.count) bytes")
-        #expect(r.errors == "to-stderr\n")
+        #expect(r.stdout == expected, "stdout: \(r.stdout.utf8.count) bytes")
+        #expect(r.stderr == "to-stderr\n")
     }
 
     @Test func interleavingIsKeptWhenStdoutAndStderrAreOneFile() throws {
@@ -34,7 +34,7 @@ struct WorkersRelayTests {
         defer { fixture.cleanup() }
         let out = fixture.base + "/status"
         // `yes` would run forever if the relay kept draining its pipe after `head` left.
-        _ = try Subprocess.run(["bash", "-c", "cd \(fixture.repo) && SANDBOX_STATE_DIR=\(fixture.state) timeout 20 \(fixture.sandbox) run api -- yes | head -n 2 >/dev/null; echo ${PIPESTATUS[0]} > \(out)"])
+        _ = try Harness.run(["/bin/bash", "-c", "cd \(fixture.repo) && SANDBOX_STATE_DIR=\(fixture.state) timeout 20 \(fixture.sandbox) run api -- yes | head -n 2 >/dev/null; echo ${PIPESTATUS[0]} > \(out)"])
         let status = try FileSystem.readText(out).split(separator: "\n").first.map(String.init)
         #expect(status == "141", "yes died of SIGPIPE (128+13), not of the timeout: \(status ?? "")")
     }
@@ -55,7 +55,7 @@ struct WorkersRelayTests {
         defer { fixture.cleanup() }
         let report = fixture.base + "/report.json"
         let r = try fixture.run(["run", "--tty", "--report", report, "api", "--", "sh", "-c", "echo direct"])
-        #expect(r.exitCode == 0 && r.output == "direct\n")
+        #expect(r.exitCode == 0 && r.stdout == "direct\n")
         #expect(try fixture.report(report).log == nil)
     }
 }
