@@ -122,6 +122,24 @@ struct WorkersRegistryTests {
         #expect(ran.exitCode == 7 && ran.stdout.contains("got-usr1"))
     }
 
+    @Test func logsOutliveTheWorktreeAndKeepEachRun() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let report = fixture.base + "/report.json"
+        #expect(try fixture.run(["run", "api", "--", "echo", "first"]).exitCode == 0)
+        #expect(try fixture.run(["run", "--report", report, "api", "--", "sh", "-c", "echo second; echo oops >&2"]).exitCode == 0)
+        let id = try fixture.report(report).id
+        try fixture.sh("git -C \(fixture.repo) worktree remove --force \(fixture.path("api"))")
+        let latest = try fixture.run(["logs", "api"])
+        #expect(latest.exitCode == 0 && latest.stdout == "second\noops\n", "\(latest.summary)")
+        let previous = try fixture.run(["logs", "--run", "2", "api"])
+        #expect(previous.stdout == "first\n")
+        let byID = try fixture.run(["logs", String(id.prefix(6))])
+        #expect(byID.stdout == "second\noops\n")
+        let none = try fixture.run(["logs", "--run", "3", "api"])
+        #expect(none.exitCode == 1 && none.stderr.contains("2 kept"), "\(none.summary)")
+    }
+
     @Test func unknownTargetsSuggestCandidates() throws {
         let fixture = try WorkersFixture(worktrees: ["api"])
         defer { fixture.cleanup() }
