@@ -5,9 +5,15 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public enum Phase: String, Codable, Sendable, CaseIterable, Comparable {
         case starting, running, stopping
 
-        public static func < (a: Phase, b: Phase) -> Bool {
-            allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+        var rank: Int {
+            switch self {
+            case .starting: 0
+            case .running: 1
+            case .stopping: 2
+            }
         }
+
+        public static func < (a: Phase, b: Phase) -> Bool { a.rank < b.rank }
     }
 
     public var id: String
