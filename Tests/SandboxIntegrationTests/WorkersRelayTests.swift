@@ -50,6 +50,27 @@ struct WorkersRelayTests {
         #expect(lines.last?.contains("\"event\":\"exited\"") == true && lines.last?.contains("\"exit_code\":5") == true)
     }
 
+    @Test func eventsNameDenialsAndForwardedSignals() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let events = fixture.base + "/events.jsonl"
+        // chmod u+s is refused by every policy's guards (EPERM, reported by name); then the
+        // command waits for a SIGUSR1 that only the runner receives and forwards.
+        let run = try fixture.start(["run", "--events", events, "api", "--", "sh", "-c",
+                                     "touch f; chmod 4755 f; trap 'echo usr1; exit 3' USR1; echo ready; while :; do sleep 0.05; done"])
+        #expect(Harness.eventually { (try? FileSystem.readText(fixture.path("api") + "/f")) != nil && fixture.running("api") != nil })
+        #expect(Harness.eventually { run.stdoutSoFar.contains("ready") })
+        let record = try #require(fixture.running("api"))
+        kill(record.supervisorPID, SIGUSR1)
+        let result = run.wait(timeout: 30)
+        #expect(result.exitCode == 3 && result.stdout.contains("usr1"), "\(result.summary)")
+        let lines = try FileSystem.readText(events).split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.contains("\"event\":\"denied\"") && $0.contains("\"syscall\":\"fchmodat\"") && $0.contains("\"action\":\"errno\"") },
+                "\(lines)")
+        #expect(lines.contains { $0.contains("\"event\":\"signal\"") && $0.contains("\"signal_name\":\"SIGUSR1\"") && $0.contains("\"to\":\"command\"") })
+        #expect(lines.last?.contains("\"exit_code\":3") == true)
+    }
+
     @Test func ttyRunsAreNotLogged() throws {
         let fixture = try WorkersFixture(worktrees: ["api"])
         defer { fixture.cleanup() }
