@@ -9,6 +9,7 @@
 #include <linux/landlock.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
@@ -116,6 +117,8 @@ int sbx_wcoredump(int status) { return WCOREDUMP(status); }
 int sbx_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int sbx_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+
+int sbx_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
 
 long sbx_send_nowait(int sock, const void *buf, size_t len) {
     return (long)send(sock, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);

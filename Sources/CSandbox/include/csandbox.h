@@ -196,6 +196,8 @@ int sbx_send_fd(int sock, int fd);
 // Receives one fd sent with sbx_send_fd (made CLOEXEC); the fd, or -1 with errno.
 int sbx_recv_fd(int sock);
 int sbx_seccomp_action_available(uint32_t action);
+// A non-blocking, CLOEXEC eventfd (cgroup v1 OOM notifications), or -1 with errno.
+int sbx_eventfd(void);
 // send(2) with MSG_DONTWAIT | MSG_NOSIGNAL: never blocks, never raises SIGPIPE.
 long sbx_send_nowait(int sock, const void *buf, size_t len);
 int sbx_landlock_abi_version(void);

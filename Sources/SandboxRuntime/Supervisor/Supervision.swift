@@ -24,17 +24,22 @@ final class Supervision {
     /// When a stop request's grace period runs out (monotonic ns), SIGKILL.
     var killDeadline: UInt64?
     var stopping = false
+    /// Limit notifications from the run's cgroup, for `--events` only.
+    let limits: LimitWatcher?
 
-    init(sandbox: LaunchedSandbox, plan: SandboxPlan, signalFD: Int32, denials: DenialTable?, io: RunIO) {
+    init(sandbox: LaunchedSandbox, plan: SandboxPlan, signalFD: Int32, denials: DenialTable?, io: RunIO,
+         cgroupDirectories: [String]) {
         self.sandbox = sandbox
         self.plan = plan
         self.signalFD = signalFD
         self.notifier = denials.map { SeccompNotifier(table: $0, socket: sandbox.notifySocket) }
         self.io = io
+        limits = io.events != nil && !cgroupDirectories.isEmpty ? LimitWatcher(cgroupDirectories: cgroupDirectories) : nil
     }
 
     func run() {
         let relayCount = io.relay?.pollEntryCount ?? 0
+        let limitStart = 6 + relayCount
         while !exited || reportOpen || (io.relay?.isActive ?? false) {
             var fds = [
                 pollfd(fd: exited ? -1 : sandbox.pidfd, events: Int16(POLLIN), revents: 0),
@@ -45,12 +50,14 @@ final class Supervision {
                 io.events?.pollEntry() ?? pollfd(fd: -1, events: 0, revents: 0),
             ]
             fds += io.relay?.pollEntries() ?? []
+            fds += limits?.pollEntries() ?? []
             let rc = poll(&fds, nfds_t(fds.count), timeout())
             if rc < 0 {
                 if errno == EINTR { continue }
                 break
             }
             if rc == 0 {
+                if let limits { emitLimits(limits.refresh()) }
                 if let deadline = killDeadline, !exited, Clock.monotonicNanoseconds() >= deadline {
                     escalate()
                     continue
@@ -71,6 +78,7 @@ final class Supervision {
             }
             if fds[5].revents != 0 { io.events?.handle(fds[5]) }
             if relayCount > 0 { io.relay?.handle(fds[6..<(6 + relayCount)]) }
+            if let limits, fds.count > limitStart { emitLimits(limits.handle(fds[limitStart...])) }
             if fds[2].revents != 0 { reportOpen = readMessage() }
             if fds[0].revents != 0 {
                 let r = wait4(sandbox.pid, &status, 0, &usage)
@@ -82,9 +90,11 @@ final class Supervision {
     /// -1 (wait for something) unless a grace period is running or the init is gone.
     func timeout() -> Int32 {
         if exited { return 1000 }
-        guard let deadline = killDeadline else { return -1 }
+        let watching: Int32 = limits?.hasCounters == true ? Int32(LimitWatcher.refreshInterval / 1_000_000) : -1
+        guard let deadline = killDeadline else { return watching }
         let now = Clock.monotonicNanoseconds()
-        return now >= deadline ? 0 : Int32(min(UInt64(Int32.max), (deadline - now) / 1_000_000 + 1))
+        let grace = now >= deadline ? 0 : Int32(min(UInt64(Int32.max), (deadline - now) / 1_000_000 + 1))
+        return watching < 0 ? grace : min(grace, watching)
     }
 
     /// Reads one message (the child writes each in one atomic write); false at EOF.
@@ -95,6 +105,22 @@ final class Supervision {
         repeat { n = Glibc.read(sandbox.reportFD, &m, size) } while n < 0 && errno == EINTR
         if n == size { messages.absorb(m) }
         return n > 0
+    }
+
+    /// The last changes, when the init is gone (before `exited`).
+    func finishLimits() {
+        if let limits { emitLimits(limits.refresh(force: true)) }
+    }
+
+    func emitLimits(_ hits: [(limit: String, detail: String, count: Int)]) {
+        guard let events = io.events else { return }
+        for hit in hits {
+            var event = events.event(.limitHit)
+            event.limit = hit.limit
+            event.detail = hit.detail
+            event.count = hit.count
+            events.emit(event)
+        }
     }
 
     func emitDenial(_ denial: SeccompNotifier.Denial) {

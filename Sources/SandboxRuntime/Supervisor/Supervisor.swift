@@ -44,9 +44,12 @@ public struct Supervisor {
 
     public func close() { _ = Glibc.close(signalFD) }
 
-    public func supervise(_ sandbox: LaunchedSandbox, plan: SandboxPlan, denials: DenialTable?, io: RunIO = RunIO()) -> Outcome {
-        let run = Supervision(sandbox: sandbox, plan: plan, signalFD: signalFD, denials: denials, io: io)
+    public func supervise(_ sandbox: LaunchedSandbox, plan: SandboxPlan, denials: DenialTable?, io: RunIO = RunIO(),
+                          cgroupDirectories: [String] = []) -> Outcome {
+        let run = Supervision(sandbox: sandbox, plan: plan, signalFD: signalFD, denials: denials, io: io,
+                              cgroupDirectories: cgroupDirectories)
         run.run()
+        run.finishLimits()
         Glibc.close(sandbox.pidfd)
         Glibc.close(sandbox.reportFD)
         var ending = termination(run.messages, initStatus: run.status, plan: plan)

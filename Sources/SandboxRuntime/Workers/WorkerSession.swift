@@ -73,15 +73,6 @@ public struct WorkerSession {
         report.log = logPath
         annotate(&report)
         if let eventSink {
-            // The cgroup's counters are read when the run ends: a limit that was hit is
-            // reported then, before `exited`.
-            if let kills = report.usage.oomKills, kills > 0 {
-                var hit = eventSink.event(.limitHit)
-                hit.limit = "memory"
-                hit.detail = "\(kills) process(es) killed by the OOM killer"
-                hit.count = Int(kills)
-                eventSink.emit(hit)
-            }
             var exited = eventSink.event(.exited)
             exited.report = report
             eventSink.emit(exited)
