@@ -124,6 +124,26 @@ struct WorkersRuntimeTests {
         }
     }
 
+    @Test func logDirectoriesAreCappedLeastRecentlyUsedFirst() throws {
+        defer { cleanup() }
+        let state = try StateDirectory.open(path: dir + "/state")
+        var store = LogStore(state: state)
+        store.maxWorkers = 3
+        for (i, name) in ["a", "b", "c"].enumerated() {
+            let log = try store.create(worktree: "/w/\(name)", startedAt: "2026-11-25T12:00:0\(i).000Z", id: "id\(i)")
+            close(log.fd)
+            // Older modification times for earlier workers ("a" least recently run).
+            var times = [timespec(tv_sec: 1_000_000 + i, tv_nsec: 0), timespec(tv_sec: 1_000_000 + i, tv_nsec: 0)]
+            #expect(utimensat(AT_FDCWD, store.directory(worktree: "/w/\(name)"), &times, 0) == 0)
+        }
+        #expect(DirectoryListing.names(in: state.logs).count == 3)
+        let log = try store.create(worktree: "/w/d", startedAt: "2026-11-25T12:00:09.000Z", id: "id9")
+        close(log.fd)
+        let left = Set(DirectoryListing.names(in: state.logs))
+        #expect(left.count == 3)
+        #expect(!left.contains { $0.hasPrefix("a-") } && left.contains { $0.hasPrefix("d-") }, "\(left)")
+    }
+
     @Test func envFileInTheWorktreeMustNotLeadOutOfIt() throws {
         defer { cleanup() }
         try sh("mkdir -p \(dir)/wt/sub \(dir)/outside && echo 'S=secret' > \(dir)/outside/env && echo 'A=1' > \(dir)/wt/env"

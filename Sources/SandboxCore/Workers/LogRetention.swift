@@ -5,6 +5,8 @@ public enum LogRetention {
     public static let defaultKeep = 10
     /// Bytes of output kept per run; the rest is counted, not stored.
     public static let defaultRunCap: UInt64 = 8 << 20
+    /// Worker log directories kept, the least recently run removed first.
+    public static let defaultMaxWorkers = 64
 
     public static func toDelete(_ names: [String], keep: Int) -> [String] {
         let logs = names.filter { $0.hasSuffix(".log") }.sorted()

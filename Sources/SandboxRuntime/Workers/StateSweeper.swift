@@ -57,6 +57,7 @@ public struct StateSweeper {
     public func collect(cgroups: any CgroupDriver = CgroupDriverFactory.make()) -> [String] {
         var removed = sweep()
         removed += cgroups.sweep(minimumAgeSeconds: 10).map { "cgroup `\($0)` (no live run)" }
+        removed += LogStore(state: state).pruneWorkers().map { "logs `\($0)` (beyond the \(LogRetention.defaultMaxWorkers) most recent workers)" }
         let live = Set(registry.live().map { WorktreeLock.path(for: $0.worktree, in: state) })
         for name in DirectoryListing.names(in: state.locks) where name.hasSuffix(".lock") {
             let path = state.locks + "/" + name
