@@ -39,6 +39,25 @@ struct WorkersRelayTests {
         #expect(status == "141", "yes died of SIGPIPE (128+13), not of the timeout: \(status ?? "")")
     }
 
+    /// The supervisor answers seccomp notifications in the loop that relays output: a caller
+    /// that does not read must stall only the writer, never the answers. `yes` fills the
+    /// stdout relay while the reader sleeps; meanwhile twenty denied chmod calls (each a user
+    /// notification the supervisor answers) complete, and "done" reaches stderr (a file).
+    @Test func aStalledReaderDoesNotStallSeccompAnswers() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let err = fixture.base + "/stderr"
+        let script = "yes & Y=$!; touch f; i=0; while [ $i -lt 20 ]; do chmod 4755 f 2>/dev/null; i=$((i+1)); done; echo done >&2; kill $Y"
+        let started = Clock.monotonicNanoseconds()
+        let pipeline = try Launch.start(["/bin/sh", "-c",
+            "cd \(fixture.repo) && SANDBOX_STATE_DIR=\(fixture.state) \(fixture.sandbox) run api -- sh -c '\(script)' 2>\(err) | (sleep 6; cat >/dev/null)"])
+        let answered = Harness.eventually(timeout: 5) { (try? FileSystem.readText(err))?.contains("done") == true }
+        let elapsed = Clock.monotonicNanoseconds() - started
+        #expect(answered, "denied syscalls were answered while stdout was stalled: \((try? FileSystem.readText(err)) ?? "")")
+        #expect(elapsed < 5_500_000_000, "before the reader woke up")
+        #expect(pipeline.wait(timeout: 30).exitCode == 0)
+    }
+
     @Test func eventsGoToAnInheritedDescriptor() throws {
         let fixture = try WorkersFixture(worktrees: ["api"])
         defer { fixture.cleanup() }
