@@ -36,11 +36,14 @@ struct RunCommand: ParsableCommand {
         let host = HostProbe.facts(cgroups: cgroups)
         var result: RunReport
         var reportError: SandboxError?
+        var worktree: String?
         do throws(SandboxError) {
             let prepared = try arguments.prepare(host: host)
+            worktree = prepared.worktree.path
             var session = WorkerSession(state: try StateDirectory.openDefault())
             session.wait = arguments.wait
             session.events = arguments.events
+            session.report = arguments.report
             session.notice = { if !arguments.quiet { Output.error($0) } }
             session.annotate = { $0.settings = prepared.settings }
             session.finished = { report in
@@ -49,8 +52,12 @@ struct RunCommand: ParsableCommand {
             }
             result = try session.run(prepared.plan, branch: prepared.worktree.branch, isRoot: host.isRoot, cgroups: cgroups)
         } catch {
-            // Nothing was started: a report still says why, for harnesses that read it.
-            if let report = arguments.report { try? JSONOutput.writeReport(failedBeforeStart(error, arguments), to: report) }
+            // Nothing was started: a report still says why, for harnesses that read it (not
+            // through a link in the worktree: see OutputPath).
+            if let report = arguments.report,
+               worktree.map({ (try? OutputPath.check(report, worktree: $0, option: "--report")) != nil }) ?? true {
+                try? JSONOutput.writeReport(failedBeforeStart(error, arguments), to: report)
+            }
             Output.error(error.description)
             return error.exitCode
         }

@@ -153,6 +153,13 @@ struct WorkersRegistryTests {
         #expect(state.exitCode == 125 && state.stderr.contains("state directory"), "\(state.stderr)")
         let kill = try fixture.run(["kill", "api"])
         #expect(kill.exitCode != 0 && kill.stderr.contains("no live run"))
+        // --report and --events through a link in the worktree are refused, and nothing is
+        // written where the link points.
+        try fixture.sh("mkdir \(fixture.base)/outside && ln -s \(fixture.base)/outside \(fixture.path("api"))/out")
+        let linked = try fixture.run(["run", "--report", fixture.path("api") + "/out/r.json", "--events",
+                                      fixture.path("api") + "/out/e.jsonl", "api", "--", "true"])
+        #expect(linked.exitCode == 125 && linked.stderr.contains("symbolic link in the worktree"), "\(linked.summary)")
+        #expect(DirectoryListing.names(in: fixture.base + "/outside").isEmpty)
         // A worktree the invoking user neither owns nor may write (uid 4242 against root's 0755).
         let foreign = try fixture.run(["plan", fixture.path("api"), "--", "true"], as: 4242)
         #expect(foreign.exitCode == 125 && foreign.stderr.contains("may not write"), "\(foreign.summary)")

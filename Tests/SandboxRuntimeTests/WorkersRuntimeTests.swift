@@ -158,6 +158,18 @@ struct WorkersRuntimeTests {
         }
     }
 
+    @Test func outputPathsInTheWorktreeMustStayInIt() throws {
+        defer { cleanup() }
+        try sh("mkdir -p \(dir)/wt/sub \(dir)/outside && ln -s \(dir)/outside \(dir)/wt/out && ln -s \(dir)/outside/f \(dir)/wt/f")
+        let wt = dir + "/wt"
+        for fine in [wt + "/report.json", wt + "/sub/report.json", dir + "/outside/report.json", "/var/tmp/report.json"] {
+            #expect(throws: Never.self, "\(fine)") { try OutputPath.check(fine, worktree: wt, option: "--report") }
+        }
+        for bad in [wt + "/out/report.json", wt + "/f", wt + "/sub/../out/x"] {
+            #expect(throws: SandboxError.self, "\(bad)") { try OutputPath.check(bad, worktree: wt, option: "--report") }
+        }
+    }
+
     @Test func sinkNeverBlocksOnAFullPipe() throws {
         var fds: [Int32] = [-1, -1]
         #expect(pipe(&fds) == 0)

@@ -25,7 +25,7 @@ public final class EventSink {
             return EventSink(sink: OutputSink.caller(fd: fd, capacity: capacity), runID: runID)
         }
         // O_NONBLOCK: a FIFO without a reader fails now (ENXIO) instead of hanging the run.
-        let fd = Glibc.open(target, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0o644)
+        let fd = Glibc.open(target, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw SystemError.last(.state, "open events file", path: target) }
         var st = stat()
         fstat(fd, &st)

@@ -13,6 +13,8 @@ public struct WorkerSession {
     public var wait = false
     /// `--events FILE|fd:N`.
     public var events: String?
+    /// `--report FILE` (written by `finished`; checked here like `--events`).
+    public var report: String?
     /// Told once when the run has to wait for the worktree.
     public var notice: (String) -> Void = { _ in }
     /// Called with the report while the run still holds its record and lock (the CLI writes
@@ -26,11 +28,16 @@ public struct WorkerSession {
     public func run(_ plan: SandboxPlan, branch: String?, isRoot: Bool, cgroups: any CgroupDriver,
                     id: String = SandboxRunner.newRunID()) throws(SandboxError) -> RunReport {
         let registry = RunRegistry(state: state)
-        let eventSink = try events.map { target throws(SandboxError) in try EventSink.open(target, runID: id) }
         guard let lock = try acquire(plan, registry: registry) else {
             throw SandboxError(.worker, busyMessage(plan, registry: registry))
         }
         defer { lock.release() }
+        // Opened under the lock: no sandbox of this worktree can swap a link in meanwhile.
+        let eventSink = try events.map { target throws(SandboxError) in
+            if !target.hasPrefix("fd:") { try OutputPath.check(target, worktree: plan.worktree, option: "--events") }
+            return try EventSink.open(target, runID: id)
+        }
+        if let report { try OutputPath.check(report, worktree: plan.worktree, option: "--report") }
         // From here on a `sandbox kill` (SIGTERM) is a request read by the supervisor.
         try Supervisor.blockForwardedSignals()
 
