@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -40,6 +41,15 @@ static int wait_for_parent(const struct sbx_recipe *r) {
     do { n = read(r->sync_fd, &go, 1); } while (n < 0 && errno == EINTR);
     close(r->sync_fd);
     return n == 1 ? 0 : -1;  // EOF: the parent died before mapping our ids
+}
+
+// True when the parent has died: its read end of the report pipe is gone, and poll(2)
+// reports POLLERR on our write end.
+static int parent_gone(const struct sbx_recipe *r) {
+    struct pollfd p = { r->report_fd, POLLOUT, 0 };
+    int n;
+    do { n = poll(&p, 1, 0); } while (n < 0 && errno == EINTR);
+    return n > 0 && (p.revents & (POLLERR | POLLHUP));
 }
 
 static int become_identity(const struct sbx_recipe *r) {
@@ -244,6 +254,11 @@ _Noreturn void sbx_child_main(struct sbx_recipe *r) {
     if (r->unshare_cgroup_ns && unshare(CLONE_NEWCGROUP) < 0) sbx_fail(r, SBX_STAGE_CGROUP_NS, -1, errno);
     wipe_parent_environment(r);
     if (become_identity(r) < 0) sbx_fail(r, SBX_STAGE_IDENTITY, -1, errno);
+    // A uid or gid change clears the parent-death signal (prctl(2)): without this the init
+    // and its command outlived a SIGKILLed runner. Set it again, then catch a parent that
+    // died in between.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) sbx_fail(r, SBX_STAGE_IDENTITY, -1, errno);
+    if (parent_gone(r)) _exit(SBX_SETUP_EXIT);
 
     build_root(r);
 
