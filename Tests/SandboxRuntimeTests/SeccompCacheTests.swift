@@ -32,7 +32,7 @@ struct SeccompCacheTests {
         #expect(try cache.program(for: policy, reportDenials: true) == fresh)
         let path = try onlyFile(cache)
         #expect(FileSystem.lstatInfo(path)!.st_mode & 0o777 == 0o600)
-        let key = Array("\(cache.libseccompVersion()) notify=true\n\(policy.canonicalText)".utf8)
+        let key = Array("\(cache.libseccompVersion()) \(SeccompCompiler.layout) notify=true\n\(policy.canonicalText)".utf8)
         #expect(cache.load(path, key: key) == fresh)
         #expect(fresh.denials?.answers[101] == .kill)  // ptrace
     }
@@ -51,7 +51,7 @@ struct SeccompCacheTests {
         let cache = SeccompCache(directory: dir)
         let expected = try cache.program(for: policy, reportDenials: true)
         let path = try onlyFile(cache)
-        let key = Array("\(cache.libseccompVersion()) notify=true\n\(policy.canonicalText)".utf8)
+        let key = Array("\(cache.libseccompVersion()) \(SeccompCompiler.layout) notify=true\n\(policy.canonicalText)".utf8)
         var bytes = try FileSystem.read(path)
         bytes[bytes.count - 3] ^= 0xff
         try FileSystem.writeAtomically(bytes, to: path, mode: 0o600)

@@ -12,10 +12,13 @@ public struct HostFacts: Codable, Equatable, Sendable {
     public var openFilesHardLimit: UInt64
     /// What the host's cgroups can enforce (from the cgroup driver).
     public var cgroup: CgroupHostInfo
+    /// `uname -r`, for Docker policies' `minKernel`.
+    public var kernelRelease: String = ""
 
     public init(uid: UInt32, gid: UInt32, callerEnvironment: [String: String],
                 rootEntries: [String: String] = ["bin": "usr/bin", "sbin": "usr/sbin", "lib": "usr/lib", "lib64": "usr/lib64"],
-                openFilesHardLimit: UInt64 = 1 << 20, cgroup: CgroupHostInfo = .unavailable) {
+                openFilesHardLimit: UInt64 = 1 << 20, kernelRelease: String = "", cgroup: CgroupHostInfo = .unavailable) {
+        self.kernelRelease = kernelRelease
         self.uid = uid
         self.gid = gid
         self.callerEnvironment = callerEnvironment

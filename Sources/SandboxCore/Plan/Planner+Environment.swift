@@ -5,7 +5,8 @@ extension Planner {
     static func environment(profile: Profile, request: RunRequest, host: HostFacts, worktree: WorktreeInfo,
                             identity: IdentityMapping) throws(SandboxError) -> [String] {
         var env: [String: String] = [:]
-        for (name, value) in host.callerEnvironment where isAllowed(name, by: profile.environment.allow) {
+        for (name, value) in host.callerEnvironment
+        where isAllowed(name, by: profile.environment.allow) && !isAllowed(name, by: profile.environment.deny) {
             env[name] = value
         }
         if env["PATH", default: ""].isEmpty { env["PATH"] = defaultPath }

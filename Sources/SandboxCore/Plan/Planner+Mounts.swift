@@ -46,6 +46,9 @@ extension Planner {
                 steps.append(MountStep(kind: .bind, source: path, target: path, readOnly: true, idmap: idmap))
             }
         }
+        for bind in fs.readOnlyBinds {
+            steps.append(MountStep(kind: .bind, source: bind.source, target: bind.target, readOnly: true))
+        }
         for bind in fs.readWrite {
             steps.append(MountStep(kind: .bind, source: bind.source, target: bind.target))
         }

@@ -6,9 +6,12 @@ public enum Planner {
     public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     static let mergedUsrNames = ["bin", "sbin", "lib", "lib32", "lib64", "libx32"]
 
-    public static func plan(profile: Profile, request: RunRequest, host: HostFacts, worktree: WorktreeInfo) throws(SandboxError) -> SandboxPlan {
+    /// `seccompFile` holds the bytes of the profile's JSON policy file, when it names one
+    /// (the runtime reads it; the planner stays pure).
+    public static func plan(profile: Profile, request: RunRequest, host: HostFacts, worktree: WorktreeInfo,
+                            seccompFile: [UInt8]? = nil) throws(SandboxError) -> SandboxPlan {
         try refuseUnenforceable(profile)
-        let identity = identity(host: host, worktree: worktree)
+        let identity = identity(host: host, worktree: worktree, settings: profile.identity)
         var tty = request.tty || profile.process.tty
         var argv = request.command
         if argv.isEmpty {
@@ -38,7 +41,8 @@ public enum Planner {
             mounts: try mounts(profile: profile, host: host, worktree: worktree, idmap: identity.idmapWorktree),
             rlimits: rlimits(profile.limits, host: host),
             cgroup: try cgroupPlan(profile: profile, request: request, host: host),
-            seccomp: try seccomp(profile.seccomp),
+            seccomp: try seccomp(profile.seccomp, file: seccompFile, context: SeccompResolveContext(
+                capabilities: profile.capabilities.keep, kernel: KernelVersion(parsing: host.kernelRelease))),
             capabilities: profile.capabilities.keep,
             newSession: profile.process.newSession && !tty,
             tty: tty
@@ -52,16 +56,22 @@ public enum Planner {
         // memory, swap, pids and cpus are the cgroup plan's (Planner+Limits).
         let unenforced: [(String, Bool)] = [
             ("wall_timeout", l.wallTimeoutSeconds != nil), ("cpu_timeout", l.cpuTimeoutSeconds != nil),
+            ("kill_grace", l.killGraceSeconds != nil),
+            // The io tables exist (CgroupWriteTable); naming the worktree's block device does not yet.
+            ("io", l.io != nil),
         ]
         if let (key, _) = unenforced.first(where: { $0.1 }) {
-            throw SandboxError(.profile, "profile \(profile.name): limits.\(key) cannot be enforced by this version (timeouts are not implemented yet); remove it")
+            throw SandboxError(.profile, "profile \(profile.name): limits.\(key) cannot be enforced by this version (timeouts and io limits are not implemented yet); remove it")
+        }
+        if !profile.process.dieWithParent {
+            throw SandboxError(.profile, "profile \(profile.name): process.die_with_parent = false is not supported by this version; the sandbox always dies with its parent")
         }
         if !profile.capabilities.keep.isEmpty {
             throw SandboxError(.profile, "profile \(profile.name): capabilities.keep is not supported by this version; every capability is dropped")
         }
     }
 
-    static func identity(host: HostFacts, worktree: WorktreeInfo) -> IdentityMapping {
+    static func identity(host: HostFacts, worktree: WorktreeInfo, settings: IdentitySettings = IdentitySettings()) -> IdentityMapping {
         guard host.isRoot else {
             // Unprivileged: a user namespace may map only the caller's own ids.
             return IdentityMapping(insideUID: host.uid, insideGID: host.gid, hostUID: host.uid, hostGID: host.gid, idmapWorktree: false)
@@ -69,21 +79,41 @@ public enum Planner {
         // Never host root: the worktree owner's ids when they are not root, else a dedicated
         // unprivileged id. Inside, a root-owned worktree belongs to inside uid 0, and the
         // idmapped mount writes the command's files back as root on disk.
-        let fallback = IdentitySettings.dedicatedID
         let uidIsRoot = worktree.ownerUID == 0, gidIsRoot = worktree.ownerGID == 0
         return IdentityMapping(
             insideUID: uidIsRoot ? 0 : worktree.ownerUID,
             insideGID: gidIsRoot ? 0 : worktree.ownerGID,
-            hostUID: uidIsRoot ? fallback : worktree.ownerUID,
-            hostGID: gidIsRoot ? fallback : worktree.ownerGID,
+            hostUID: uidIsRoot ? settings.fallbackHostUID : worktree.ownerUID,
+            hostGID: gidIsRoot ? settings.fallbackHostGID : worktree.ownerGID,
             idmapWorktree: uidIsRoot || gidIsRoot)
     }
 
-    static func seccomp(_ settings: SeccompSettings) throws(SandboxError) -> SeccompPolicy {
-        guard settings.policy == "baseline" else {
-            throw SandboxError(.profile, "seccomp policy \"\(settings.policy)\" is not available in this version (only \"baseline\")")
+    /// The policy a profile names: a built-in (`BuiltinSeccompPolicies.names`), or an
+    /// OCI/Docker JSON file whose bytes the runtime read (`file`), resolved against the
+    /// kept capabilities and kernel in `context`. The baseline guards are always folded in.
+    /// The policy a profile names, with its inline `deny`/`allow` on top. Every path folds
+    /// the baseline guards in: no profile can drop them.
+    static func seccomp(_ settings: SeccompSettings, file: [UInt8]? = nil,
+                        context: SeccompResolveContext = .init()) throws(SandboxError) -> SeccompPolicy {
+        var policy: SeccompPolicy
+        if let builtin = BuiltinSeccompPolicies.named(settings.policy) {
+            policy = builtin
+        } else {
+            guard settings.policy.contains("/") || settings.policy.hasSuffix(".json") else {
+                throw SandboxError(.profile, "unknown seccomp policy \"\(settings.policy)\" (built-in: \(BuiltinSeccompPolicies.names.joined(separator: ", ")); or a path to an OCI/Docker JSON file)")
+            }
+            guard let file else {
+                throw SandboxError(.profile, "seccomp policy file \(settings.policy) was not read")
+            }
+            policy = try OCISeccompProfile.load(file, source: settings.policy, context: context).policy
         }
-        return BaselineGuards.policy
+        if !settings.allow.isEmpty {
+            policy = policy.overriding(with: settings.allow.map { SeccompRule(syscall: $0, action: .allow) }).policy
+        }
+        if !settings.deny.isEmpty {
+            policy = policy.denying(settings.deny).policy
+        }
+        return policy
     }
 
     static func rlimits(_ limits: LimitSettings, host: HostFacts) -> [ResourceLimit] {

@@ -1,6 +1,7 @@
 /// A profile: the security contract a team reviews and commits. Plain values only; reading
-/// one from TOML and checking it is `ProfileLoader`'s job, turning it into actions the
-/// `Planner`'s.
+/// one from TOML and checking it is `ProfileParser`'s job (then `ProfileResolver` for
+/// `extends`), turning it into actions the `Planner`'s. Every field has exactly one TOML key
+/// (docs/PROFILES.md); `ProfileRenderer` writes it back.
 public struct Profile: Codable, Equatable, Sendable {
     public var name: String
     public var description: String
@@ -45,6 +46,8 @@ public struct BindSpec: Codable, Equatable, Sendable {
 public struct TmpfsSpec: Codable, Equatable, Sendable {
     public var target: String
     public var sizeBytes: UInt64
+    /// The size of a tmpfs entry that gives none.
+    public static let defaultSize: UInt64 = 64 << 20
     public init(target: String, sizeBytes: UInt64) {
         self.target = target
         self.sizeBytes = sizeBytes
@@ -60,6 +63,9 @@ public struct FilesystemSettings: Codable, Equatable, Sendable {
     /// Host paths bound read-only at the same path. A path the host lacks is skipped: a
     /// missing toolchain is less access, never less protection.
     public var readOnly: [String]
+    /// Read-only binds at another path or that must exist (`--ro-bind SRC[:DST]`,
+    /// `read_only_binds`); unlike `readOnly`, a missing source is an error.
+    public var readOnlyBinds: [BindSpec]
     public var readWrite: [BindSpec]
     public var tmpfs: [TmpfsSpec]
     /// Paths hidden inside the sandbox (a file behind /dev/null, a directory behind an empty
@@ -71,11 +77,12 @@ public struct FilesystemSettings: Codable, Equatable, Sendable {
     public var git: GitAccess
 
     public init(
-        readOnly: [String] = ["/usr", "/etc"], readWrite: [BindSpec] = [], tmpfs: [TmpfsSpec] = [],
+        readOnly: [String] = ["/usr", "/etc"], readOnlyBinds: [BindSpec] = [], readWrite: [BindSpec] = [], tmpfs: [TmpfsSpec] = [],
         masked: [String] = [], tmpSizeBytes: UInt64 = 256 << 20, shmSizeBytes: UInt64 = 64 << 20,
         homeSizeBytes: UInt64 = 64 << 20, git: GitAccess = .readOnly
     ) {
         self.readOnly = readOnly
+        self.readOnlyBinds = readOnlyBinds
         self.readWrite = readWrite
         self.tmpfs = tmpfs
         self.masked = masked
@@ -103,10 +110,15 @@ public struct NetworkSettings: Codable, Equatable, Sendable {
 public struct EnvironmentSettings: Codable, Equatable, Sendable {
     /// Names (or `PREFIX*` globs) passed through from the caller's environment.
     public var allow: [String]
+    /// Names (or `PREFIX*` globs) never passed through, even when `allow` matches them
+    /// (`--unset-env`, or `allow = ["LC_*"]` with `deny = ["LC_ALL"]`).
+    public var deny: [String]
     /// Variables set to fixed values.
     public var set: [String: String]
-    public init(allow: [String] = ["PATH", "LANG", "LC_*", "TERM", "TZ"], set: [String: String] = [:]) {
+    public init(allow: [String] = ["PATH", "LANG", "LC_*", "TERM", "TZ"], deny: [String] = [],
+                set: [String: String] = [:]) {
         self.allow = allow
+        self.deny = deny
         self.set = set
     }
 }
@@ -133,6 +145,10 @@ public struct LimitSettings: Codable, Equatable, Sendable {
     public var cpus: Double?
     public var wallTimeoutSeconds: Double?
     public var cpuTimeoutSeconds: Double?
+    /// Time between SIGTERM and SIGKILL when a timeout fires.
+    public var killGraceSeconds: Double?
+    /// cgroup io weight and throttles.
+    public var io: IOLimits?
     // Enforced with rlimits now.
     public var openFiles: UInt64
     public var fileSizeBytes: UInt64?
@@ -140,8 +156,8 @@ public struct LimitSettings: Codable, Equatable, Sendable {
 
     public init(
         memoryBytes: UInt64? = nil, swapBytes: UInt64? = nil, pids: UInt64? = nil, cpus: Double? = nil,
-        wallTimeoutSeconds: Double? = nil, cpuTimeoutSeconds: Double? = nil, openFiles: UInt64 = 65536,
-        fileSizeBytes: UInt64? = nil, coreDumps: Bool = false
+        wallTimeoutSeconds: Double? = nil, cpuTimeoutSeconds: Double? = nil, killGraceSeconds: Double? = nil,
+        io: IOLimits? = nil, openFiles: UInt64 = 65536, fileSizeBytes: UInt64? = nil, coreDumps: Bool = false
     ) {
         self.memoryBytes = memoryBytes
         self.swapBytes = swapBytes
@@ -149,17 +165,45 @@ public struct LimitSettings: Codable, Equatable, Sendable {
         self.cpus = cpus
         self.wallTimeoutSeconds = wallTimeoutSeconds
         self.cpuTimeoutSeconds = cpuTimeoutSeconds
+        self.killGraceSeconds = killGraceSeconds
+        self.io = io
         self.openFiles = openFiles
         self.fileSizeBytes = fileSizeBytes
         self.coreDumps = coreDumps
     }
 }
 
+/// `[limits] io = { weight = 100, read_bps = "50MiB", ... }`: cgroup v2 `io.weight` and
+/// `io.max` for the device holding the worktree.
+public struct IOLimits: Codable, Equatable, Sendable {
+    public var weight: UInt64?
+    public var readBytesPerSecond: UInt64?
+    public var writeBytesPerSecond: UInt64?
+    public var readIOPS: UInt64?
+    public var writeIOPS: UInt64?
+    public init(weight: UInt64? = nil, readBytesPerSecond: UInt64? = nil, writeBytesPerSecond: UInt64? = nil,
+                readIOPS: UInt64? = nil, writeIOPS: UInt64? = nil) {
+        self.weight = weight
+        self.readBytesPerSecond = readBytesPerSecond
+        self.writeBytesPerSecond = writeBytesPerSecond
+        self.readIOPS = readIOPS
+        self.writeIOPS = writeIOPS
+    }
+}
+
 public struct SeccompSettings: Codable, Equatable, Sendable {
-    /// "baseline": only the core's guards (setuid bits, openat2, io_uring). Richer policies
-    /// come with the seccomp work.
+    /// A built-in policy ("strict", "default", "baseline") or the absolute path of an
+    /// OCI/Docker JSON policy file.
     public var policy: String
-    public init(policy: String = "baseline") { self.policy = policy }
+    /// Syscalls denied (EPERM) on top of the policy.
+    public var deny: [String]
+    /// Syscalls allowed on top of the policy (the baseline guards still apply).
+    public var allow: [String]
+    public init(policy: String = "strict", deny: [String] = [], allow: [String] = []) {
+        self.policy = policy
+        self.deny = deny
+        self.allow = allow
+    }
 }
 
 public struct CapabilitySettings: Codable, Equatable, Sendable {

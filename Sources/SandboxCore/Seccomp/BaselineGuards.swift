@@ -1,5 +1,5 @@
 /// The rules every policy contains, whatever else it allows (a loaded policy may add rules,
-/// never drop these).
+/// never drop these). `fold(into:)` (BaselineGuards+Fold.swift) writes them into a policy.
 ///
 /// Setuid/setgid bits: with a root-owned worktree the idmapped mount writes the command's
 /// files as root on disk, so `chmod u+s` inside would leave a setuid-root binary for the
@@ -22,34 +22,60 @@ public enum BaselineGuards {
     static let openCalls: [(name: String, flagsIndex: UInt32, modeIndex: UInt32)] = [
         ("open", 1, 2), ("openat", 2, 3),
     ]
+    /// openat2 hides its mode in a struct seccomp cannot read: ENOSYS makes libc fall back
+    /// to openat, which the mode rules see.
+    static let fallbackCalls = ["openat2"]
+    /// io_uring can open files with any mode (and make most other calls) out of seccomp's sight.
+    static let refusedCalls = ["io_uring_setup", "io_uring_enter", "io_uring_register"]
 
-    public static var rules: [SeccompRule] {
-        var rules: [SeccompRule] = []
+    /// Every syscall the guards speak about.
+    public static var guardedSyscalls: [String] {
+        modeCalls.map(\.0) + openCalls.map(\.name) + fallbackCalls + refusedCalls
+    }
+
+    /// When a mode-taking call is harmless, as alternatives of conditions that must all
+    /// hold ("no setuid/setgid bit in the mode", or for open "the flags do not create").
+    /// The form a default-deny policy allows.
+    static func harmlessWhen(_ syscall: String) -> [[SeccompArgument]]? {
+        let cleanMode = { (index: UInt32) in
+            SeccompArgument(index: index, op: .maskedEqual, value: setuid | setgid, valueTwo: 0)
+        }
+        if let (_, index) = modeCalls.first(where: { $0.0 == syscall }) {
+            return [[cleanMode(index)]]
+        }
+        if let call = openCalls.first(where: { $0.name == syscall }) {
+            return [
+                [SeccompArgument(index: call.flagsIndex, op: .maskedEqual, value: oCreat | oTmpfile, valueTwo: 0)],
+                [cleanMode(call.modeIndex)],
+            ]
+        }
+        return nil
+    }
+
+    /// When a mode-taking call is refused: the complement of `harmlessWhen`, one rule per
+    /// bit (and per creating flag), since a rule can compare an argument only once. The
+    /// form a default-allow policy denies.
+    static func harmfulWhen(_ syscall: String) -> [[SeccompArgument]] {
+        var result: [[SeccompArgument]] = []
         for bit in [setuid, setgid] {
-            for (name, index) in modeCalls {
-                rules.append(SeccompRule(syscall: name, action: .errno(eperm), args: [
-                    SeccompArgument(index: index, op: .maskedEqual, value: bit, valueTwo: bit),
-                ]))
+            if let (_, index) = modeCalls.first(where: { $0.0 == syscall }) {
+                result.append([SeccompArgument(index: index, op: .maskedEqual, value: bit, valueTwo: bit)])
             }
-            for call in openCalls {
+            if let call = openCalls.first(where: { $0.name == syscall }) {
                 for createFlag in [oCreat, oTmpfile] {
-                    rules.append(SeccompRule(syscall: call.name, action: .errno(eperm), args: [
+                    result.append([
                         SeccompArgument(index: call.flagsIndex, op: .maskedEqual, value: createFlag, valueTwo: createFlag),
                         SeccompArgument(index: call.modeIndex, op: .maskedEqual, value: bit, valueTwo: bit),
-                    ]))
+                    ])
                 }
             }
         }
-        // openat2 hides its mode in a struct seccomp cannot read: ENOSYS makes libc fall back
-        // to openat, which the rules above see. io_uring can open files with any mode, out of
-        // seccomp's sight.
-        for name in ["openat2"] {
-            rules.append(SeccompRule(syscall: name, action: .errno(enosys)))
-        }
-        for name in ["io_uring_setup", "io_uring_enter", "io_uring_register"] {
-            rules.append(SeccompRule(syscall: name, action: .errno(eperm)))
-        }
-        return rules
+        return result
+    }
+
+    /// The guards alone, for a default-allow policy ("baseline").
+    public static var rules: [SeccompRule] {
+        fold(into: SeccompPolicy(defaultAction: .allow, rules: [])).policy.rules
     }
 
     public static var policy: SeccompPolicy {

@@ -1,10 +1,37 @@
 /// A seccomp policy as data: compiled to BPF by the runtime (libseccomp) in the parent.
+///
+/// Rules are read as libseccomp reads them: the comparisons of one rule must all hold; a
+/// syscall's rules are alternatives; an unconditional rule on a syscall overrides its
+/// conditional ones. `normalized()` makes a policy libseccomp accepts as written.
 public struct SeccompPolicy: Codable, Equatable, Sendable {
     public var defaultAction: SeccompAction
     public var rules: [SeccompRule]
-    public init(defaultAction: SeccompAction, rules: [SeccompRule]) {
+    /// What a syscall made through another ABI gets: i386 (`int 0x80`) and x32 (numbers
+    /// with bit 30 set) reach different syscall tables with different argument layouts,
+    /// which a native filter does not describe. libseccomp's bad-arch action; the filter is
+    /// compiled for the native architecture only.
+    public var badArchAction: SeccompAction
+
+    public init(defaultAction: SeccompAction, rules: [SeccompRule], badArchAction: SeccompAction = .killProcess) {
         self.defaultAction = defaultAction
         self.rules = rules
+        self.badArchAction = badArchAction
+    }
+
+    enum CodingKeys: String, CodingKey { case defaultAction, rules, badArchAction }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        defaultAction = try c.decode(SeccompAction.self, forKey: .defaultAction)
+        rules = try c.decode([SeccompRule].self, forKey: .rules)
+        // Plans written before the field existed meant libseccomp's default, which this
+        // runner never used: kill the process.
+        badArchAction = try c.decodeIfPresent(SeccompAction.self, forKey: .badArchAction) ?? .killProcess
+    }
+
+    /// The rules for one syscall, in order.
+    public func rules(for syscall: String) -> [SeccompRule] {
+        rules.filter { $0.syscall == syscall }
     }
 }
 
@@ -35,6 +62,27 @@ public enum SeccompAction: Equatable, Sendable, Codable, CustomStringConvertible
     case killThread
     case trap
     case log
+
+    /// Whether the syscall runs (`log` runs it and writes an audit record).
+    public var permits: Bool {
+        switch self {
+        case .allow, .log: true
+        default: false
+        }
+    }
+
+    /// Higher is harsher; used to pick one action where a policy gives two for the same
+    /// case, never to loosen.
+    public var severity: Int {
+        switch self {
+        case .allow: 0
+        case .log: 1
+        case .errno: 2
+        case .trap: 3
+        case .killThread: 4
+        case .killProcess: 5
+        }
+    }
 
     public var description: String {
         switch self {
@@ -88,8 +136,8 @@ public struct SeccompRule: Codable, Equatable, Sendable {
     }
 }
 
-public struct SeccompArgument: Codable, Equatable, Sendable {
-    public enum Op: String, Codable, Equatable, Sendable {
+public struct SeccompArgument: Codable, Hashable, Sendable {
+    public enum Op: String, Codable, Hashable, Sendable {
         case equal = "eq", notEqual = "ne", less = "lt", lessOrEqual = "le"
         case greater = "gt", greaterOrEqual = "ge", maskedEqual = "masked_eq"
     }
@@ -109,7 +157,7 @@ public struct SeccompArgument: Codable, Equatable, Sendable {
 extension SeccompPolicy {
     /// A deterministic text form (the compile cache's key): equal policies, equal text.
     public var canonicalText: String {
-        var text = "default=\(defaultAction)\n"
+        var text = "default=\(defaultAction) badarch=\(badArchAction)\n"
         for rule in rules {
             text += "\(rule.syscall) \(rule.action)"
             for arg in rule.args { text += " \(arg.index):\(arg.op.rawValue):\(arg.value):\(arg.valueTwo)" }

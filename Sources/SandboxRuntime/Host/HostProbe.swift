@@ -11,7 +11,8 @@ public enum HostProbe {
         let hardFiles = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 ? UInt64(limit.rlim_max) : 1024
         return HostFacts(
             uid: getuid(), gid: getgid(), callerEnvironment: environment(),
-            rootEntries: rootEntries(), openFilesHardLimit: hardFiles, cgroup: cgroups?.info ?? .unavailable)
+            rootEntries: rootEntries(), openFilesHardLimit: hardFiles, kernelRelease: kernelRelease(),
+            cgroup: cgroups?.info ?? .unavailable)
     }
 
     public static func environment() -> [String: String] {
@@ -25,6 +26,12 @@ public enum HostProbe {
             pointer += 1
         }
         return result
+    }
+
+    static func kernelRelease() -> String {
+        var names = utsname()
+        guard uname(&names) == 0 else { return "" }
+        return withUnsafeBytes(of: &names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
     /// Merged-usr names at the top of the host's root: symlink text, or "" for a directory.

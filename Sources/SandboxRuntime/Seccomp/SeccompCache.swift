@@ -28,7 +28,7 @@ public struct SeccompCache {
     /// The program for `policy`, from the cache or compiled (and then stored; a cache that
     /// cannot be written only costs the next run a compile).
     public func program(for policy: SeccompPolicy, reportDenials: Bool) throws(SandboxError) -> SeccompCompiler.Program {
-        let key = Array("\(libseccompVersion()) notify=\(reportDenials)\n\(policy.canonicalText)".utf8)
+        let key = Array("\(libseccompVersion()) \(SeccompCompiler.layout) notify=\(reportDenials)\n\(policy.canonicalText)".utf8)
         let path = directory + "/" + Self.hexDigest(key)
         if let cached = load(path, key: key) { return cached }
         let program = try SeccompCompiler.compile(policy, reportDenials: reportDenials)

@@ -35,9 +35,18 @@ public enum SeccompCompiler {
             throw SandboxError(.setup, "seccomp: seccomp_init failed")
         }
         defer { seccomp_release(ctx) }
-        // A non-native architecture (i386 via int 0x80, x32) is killed, never evaluated
-        // against x86_64 syscall numbers.
-        let badArch = table != nil ? notifyAction : action(.killProcess)
+        // A binary search over syscall numbers instead of a linear chain: calls whose
+        // verdict depends on arguments (open, openat, ioctl, socket, clone under a default-deny
+        // policy) run the filter on every call; the kernel's cache skips it only for
+        // unconditional allows. Measured on an openat+close loop under strict: ~5% CPU over
+        // bare instead of ~10%.
+        guard seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) == 0 else {
+            throw SandboxError(.setup, "seccomp: set the filter optimization")
+        }
+        // A non-native architecture (i386 via int 0x80, x32) gets the policy's bad-arch
+        // action (kill-process unless it says otherwise), never evaluated against x86_64
+        // syscall numbers.
+        let badArch = table.map { $0.notifies(policy.badArchAction) } == true ? notifyAction : action(policy.badArchAction)
         guard seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, badArch) == 0 else {
             throw SandboxError(.setup, "seccomp: set the bad-architecture action")
         }
@@ -59,7 +68,32 @@ public enum SeccompCompiler {
         return Program(bytes: try export(ctx), denials: table)
     }
 
+    /// Part of the compile cache's key: a change in how the filter is laid out (here the
+    /// binary tree) must not reuse programs compiled the old way.
+    static let layout = "layout=tree"
+
     static let notifyAction: UInt32 = 0x7fc0_0000  // SCMP_ACT_NOTIFY
+
+    /// Drops the rules for syscalls this libseccomp cannot name, as Docker does, and returns
+    /// their names for a warning. Only rules that permit are dropped (the call then falls to
+    /// the default action); a denial of an unknown call under a default that permits would
+    /// be lost, so that is an error instead.
+    public static func droppingUnknownSyscalls(_ policy: SeccompPolicy) throws(SandboxError) -> (policy: SeccompPolicy, skipped: [String]) {
+        var result = policy
+        var skipped: [String] = []
+        result.rules = []
+        for rule in policy.rules {
+            if (try? syscallNumber(rule.syscall)) != nil {
+                result.rules.append(rule)
+                continue
+            }
+            if !rule.action.permits && policy.defaultAction.permits {
+                throw SandboxError(.profile, "seccomp: cannot deny \"\(rule.syscall)\": libseccomp does not know it on this architecture")
+            }
+            if !skipped.contains(rule.syscall) { skipped.append(rule.syscall) }
+        }
+        return (result, skipped)
+    }
 
     static func syscallNumber(_ name: String) throws(SandboxError) -> Int32 {
         let number = seccomp_syscall_resolve_name(name)
