@@ -14,7 +14,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     static func execute(_ arguments: RunArguments) throws(SandboxError) {
-        let plan = try arguments.makePlan(host: HostProbe.facts(cgroups: CgroupDriverFactory.make()))
+        let plan = try arguments.prepare(host: HostProbe.facts(cgroups: CgroupDriverFactory.make())).plan
         Output.write(try JSONOutput.encode(plan))
     }
 }

@@ -7,10 +7,16 @@ struct RunArguments: Equatable {
     var quiet = false
     var worker = ""
     var command: [String] = []
-    // Limits: only the full parser reads these (the fast path declines unknown options).
+    // Only the full parser reads these (the fast path declines options it does not know).
     var memory: String?
-    var pids: UInt64?
-    var cpus: Double?
+    var pids: String?
+    var cpus: String?
+    var timeout: String?
+    var network: String?
+    var roBind: [String] = []
+    var bind: [String] = []
+    var tmpfs: [String] = []
+    var unsetEnv: [String] = []
     var allowUnenforced: [String] = []
 }
 

@@ -25,10 +25,11 @@ struct RunCommand: ParsableCommand {
         // One driver per command: its view of the host plans the run and then executes it.
         let cgroups = CgroupDriverFactory.make()
         let host = HostProbe.facts(cgroups: cgroups)
-        let result: RunReport
-        do {
-            let plan = try arguments.makePlan(host: host)
-            result = SandboxRunner.run(plan, isRoot: host.isRoot, cgroups: cgroups)
+        var result: RunReport
+        do throws(SandboxError) {
+            let prepared = try arguments.prepare(host: host)
+            result = SandboxRunner.run(prepared.plan, isRoot: host.isRoot, cgroups: cgroups)
+            result.settings = prepared.settings
         } catch {
             // Nothing was started: a report still says why, for harnesses that read it.
             if let report = arguments.report { try? JSONOutput.writeReport(failedBeforeStart(error, arguments), to: report) }

@@ -20,10 +20,28 @@ struct RunOptions: ParsableArguments {
     var memory: String?
 
     @Option(help: ArgumentHelp("Most processes and threads at once (cgroup).", valueName: "N"))
-    var pids: UInt64?
+    var pids: String?
 
     @Option(help: ArgumentHelp("CPU time as a number of CPUs, e.g. 1.5 (a cgroup quota).", valueName: "N"))
-    var cpus: Double?
+    var cpus: String?
+
+    @Option(help: ArgumentHelp("Wall-clock timeout, e.g. 90s or 10m.", valueName: "DURATION"))
+    var timeout: String?
+
+    @Option(help: ArgumentHelp("none, loopback or host.", valueName: "MODE"))
+    var network: String?
+
+    @Option(name: .customLong("ro-bind"), help: ArgumentHelp("Bind a host path read-only.", valueName: "SRC[:DST]"))
+    var roBind: [String] = []
+
+    @Option(help: ArgumentHelp("Bind a host path read-write.", valueName: "SRC[:DST]"))
+    var bind: [String] = []
+
+    @Option(help: ArgumentHelp("A private tmpfs.", valueName: "DST[:SIZE]"))
+    var tmpfs: [String] = []
+
+    @Option(name: .customLong("unset-env"), help: ArgumentHelp("Do not pass NAME in.", valueName: "NAME"))
+    var unsetEnv: [String] = []
 
     @Option(help: ArgumentHelp("Run even if this host cannot enforce LIMIT (memory, swap, pids, cpu, io); the report records it.", valueName: "LIMIT"))
     var allowUnenforced: [String] = []
@@ -40,26 +58,31 @@ struct RunOptions: ParsableArguments {
     func arguments(report: String? = nil) -> RunArguments {
         RunArguments(
             profile: profile, report: report, environment: environment, tty: tty, quiet: quiet, worker: worker,
-            command: command, memory: memory, pids: pids, cpus: cpus, allowUnenforced: allowUnenforced)
+            command: command, memory: memory, pids: pids, cpus: cpus, timeout: timeout, network: network,
+            roBind: roBind, bind: bind, tmpfs: tmpfs, unsetEnv: unsetEnv, allowUnenforced: allowUnenforced)
     }
 }
 
+/// A plan and the settings it was made from (the report's "settings").
+struct PreparedRun {
+    var plan: SandboxPlan
+    var settings: EffectiveSettings
+}
+
 extension RunArguments {
-    func makePlan(host: HostFacts) throws(SandboxError) -> SandboxPlan {
-        let worktree = try WorktreeResolver.resolve(worker, currentDirectory: currentDirectory())
-        guard let profile = BuiltinProfiles.named(profile) else {
-            let known = BuiltinProfiles.all.map(\.name).joined(separator: ", ")
-            throw SandboxError(.profile, "unknown profile \"\(self.profile)\" (built-in: \(known))")
-        }
-        var overrides: [EnvironmentOverride] = []
-        for item in environment { overrides.append(try EnvironmentOverride(parsing: item)) }
-        var memoryBytes: UInt64?
-        if let memory {
-            guard let bytes = ByteSize.parse(memory) else {
-                throw SandboxError(.usage, "--memory \(memory): expected a size such as 512MiB or 2GiB")
-            }
-            memoryBytes = bytes
-        }
+    /// Worker, profile (looked up, never from the worktree or a path the sandbox can
+    /// write), flags over the profile, then the plan.
+    func prepare(host: HostFacts) throws(SandboxError) -> PreparedRun {
+        let cwd = try currentDirectory()
+        let worktree = try WorktreeResolver.resolve(worker, currentDirectory: cwd)
+        let overrides = try ProfileOverrides(
+            memory: memory, pids: pids, cpus: cpus, timeout: timeout, network: network, roBind: roBind, bind: bind,
+            tmpfs: tmpfs, unsetEnv: unsetEnv)
+        let loaded = try ProfileLoader.forCurrentProcess().loadForRun(
+            profile, worktree: worktree.path, writable: overrides.readWriteBinds.map(\.source))
+        let effective = overrides.apply(to: loaded.profile)
+        var environmentItems: [EnvironmentOverride] = []
+        for item in environment { environmentItems.append(try EnvironmentOverride(parsing: item)) }
         var allowed: [CgroupLimit] = []
         for name in allowUnenforced {
             guard let limit = CgroupLimit(rawValue: name) else {
@@ -67,9 +90,13 @@ extension RunArguments {
             }
             allowed.append(limit)
         }
-        let request = RunRequest(command: command, environment: overrides, tty: tty, stdinIsTerminal: isatty(0) == 1,
-                                 memoryBytes: memoryBytes, pids: pids, cpus: cpus, allowUnenforced: allowed)
-        return try Planner.plan(profile: profile, request: request, host: host, worktree: worktree)
+        let seccompFile = try SeccompPolicyFile.read(
+            effective.seccomp.policy, worktree: worktree.path,
+            writable: effective.filesystem.readWrite.map(\.source))
+        let request = RunRequest(command: command, environment: environmentItems, tty: tty, stdinIsTerminal: isatty(0) == 1,
+                                 allowUnenforced: allowed)
+        let plan = try Planner.plan(profile: effective, request: request, host: host, worktree: worktree, seccompFile: seccompFile)
+        return PreparedRun(plan: plan, settings: EffectiveSettings(profile: effective, files: loaded.files, overrides: overrides))
     }
 
     func currentDirectory() throws(SandboxError) -> String {

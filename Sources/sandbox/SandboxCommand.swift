@@ -9,7 +9,7 @@ struct SandboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
         abstract: "Run a command in its own namespaces, rooted at a git worktree, never as host root.",
-        subcommands: [RunCommand.self, PlanCommand.self, DoctorCommand.self])
+        subcommands: [RunCommand.self, PlanCommand.self, DoctorCommand.self, ProfileCommand.self])
 
     /// One place maps failures to exit codes: the runner's own failures (including command
     /// line errors, which swift-argument-parser would exit with 64) are 125.

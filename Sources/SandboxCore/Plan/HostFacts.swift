@@ -10,10 +10,10 @@ public struct HostFacts: Codable, Equatable, Sendable {
     public var rootEntries: [String: String]
     /// The runner's hard RLIMIT_NOFILE: a user namespace cannot raise it.
     public var openFilesHardLimit: UInt64
-    /// What the host's cgroups can enforce (from the cgroup driver).
-    public var cgroup: CgroupHostInfo
     /// `uname -r`, for Docker policies' `minKernel`.
     public var kernelRelease: String = ""
+    /// What the host's cgroups can enforce (from the cgroup driver).
+    public var cgroup: CgroupHostInfo
 
     public init(uid: UInt32, gid: UInt32, callerEnvironment: [String: String],
                 rootEntries: [String: String] = ["bin": "usr/bin", "sbin": "usr/sbin", "lib": "usr/lib", "lib64": "usr/lib64"],

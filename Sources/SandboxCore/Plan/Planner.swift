@@ -56,12 +56,10 @@ public enum Planner {
         // memory, swap, pids and cpus are the cgroup plan's (Planner+Limits).
         let unenforced: [(String, Bool)] = [
             ("wall_timeout", l.wallTimeoutSeconds != nil), ("cpu_timeout", l.cpuTimeoutSeconds != nil),
-            ("kill_grace", l.killGraceSeconds != nil),
-            // The io tables exist (CgroupWriteTable); naming the worktree's block device does not yet.
-            ("io", l.io != nil),
+            ("kill_grace", l.killGraceSeconds != nil), ("io", l.io != nil),
         ]
         if let (key, _) = unenforced.first(where: { $0.1 }) {
-            throw SandboxError(.profile, "profile \(profile.name): limits.\(key) cannot be enforced by this version (timeouts and io limits are not implemented yet); remove it")
+            throw SandboxError(.profile, "profile \(profile.name): limits.\(key) cannot be enforced by this version (timeouts are not implemented yet); remove it")
         }
         if !profile.process.dieWithParent {
             throw SandboxError(.profile, "profile \(profile.name): process.die_with_parent = false is not supported by this version; the sandbox always dies with its parent")

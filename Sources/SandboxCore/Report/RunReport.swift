@@ -49,6 +49,9 @@ public struct RunReport: Codable, Equatable, Sendable {
     /// Counters of the run's cgroup; each null where the backend does not give it.
     public var usage: CgroupUsage = CgroupUsage()
     public var deniedSyscalls: [DeniedSyscall] = []
+    /// The effective profile settings and the flags that changed them (null only when the
+    /// run failed before its profile was resolved).
+    public var settings: EffectiveSettings?
 
     enum CodingKeys: String, CodingKey {
         case schema, id, worker, worktree, profile, command, status
@@ -60,6 +63,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         case cpuSystemMs = "cpu_system_ms"
         case error, limits
         case deniedSyscalls = "denied_syscalls"
+        case settings
     }
 
     public init(
@@ -107,6 +111,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         try c.encode(error, forKey: .error)
         try c.encode(deniedSyscalls, forKey: .deniedSyscalls)
         try c.encode(limits, forKey: .limits)
+        try c.encode(settings, forKey: .settings)
         // Flat, as the schema lists them: memory_peak_bytes, cpu_usage_ms, pids_peak, ...
         try usage.encode(to: encoder)
     }
