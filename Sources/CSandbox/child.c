@@ -55,10 +55,14 @@ static int parent_gone(const struct sbx_recipe *r) {
 static int become_identity(const struct sbx_recipe *r) {
     // Supplementary groups are inherited from the caller (host gid 0 for root): drop them,
     // or the command keeps group access to root-group files on the host.
-    if (r->drop_groups && setgroups(0, NULL) < 0) return -1;
+    // Raw syscalls, not glibc's wrappers: those broadcast the change to every thread glibc
+    // believes exists (__nptl_setxid), and this clone of a multi-threaded parent has one
+    // thread left; when a parent thread was being created at clone time, the wrapper waited
+    // for it forever (seen: a run hung in setgroups -> setxid_mark_thread -> futex_wait).
+    if (r->drop_groups && syscall(SYS_setgroups, 0, NULL) < 0) return -1;
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return -1;
-    if (setresgid(r->gid, r->gid, r->gid) < 0) return -1;
-    if (setresuid(r->uid, r->uid, r->uid) < 0) return -1;
+    if (syscall(SYS_setresgid, r->gid, r->gid, r->gid) < 0) return -1;
+    if (syscall(SYS_setresuid, r->uid, r->uid, r->uid) < 0) return -1;
     if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return -1;
     // The setup below still needs the namespace's capabilities: a uid change may have
     // cleared the effective set, so raise it to the permitted set again.
