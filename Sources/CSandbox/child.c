@@ -44,13 +44,26 @@ static int wait_for_parent(const struct sbx_recipe *r) {
     return n == 1 ? 0 : -1;  // EOF: the parent died before mapping our ids
 }
 
+// True when the parent has died: its read end of the report pipe is gone, and poll(2)
+// reports POLLERR on our write end.
+static int parent_gone(const struct sbx_recipe *r) {
+    struct pollfd p = { r->report_fd, POLLOUT, 0 };
+    int n;
+    do { n = poll(&p, 1, 0); } while (n < 0 && errno == EINTR);
+    return n > 0 && (p.revents & (POLLERR | POLLHUP));
+}
+
 static int become_identity(const struct sbx_recipe *r) {
     // Supplementary groups are inherited from the caller (host gid 0 for root): drop them,
     // or the command keeps group access to root-group files on the host.
-    if (r->drop_groups && setgroups(0, NULL) < 0) return -1;
+    // Raw syscalls, not glibc's wrappers: those broadcast the change to every thread glibc
+    // believes exists (__nptl_setxid), and this clone of a multi-threaded parent has one
+    // thread left; when a parent thread was being created at clone time, the wrapper waited
+    // for it forever (seen: a run hung in setgroups -> setxid_mark_thread -> futex_wait).
+    if (r->drop_groups && syscall(SYS_setgroups, 0, NULL) < 0) return -1;
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return -1;
-    if (setresgid(r->gid, r->gid, r->gid) < 0) return -1;
-    if (setresuid(r->uid, r->uid, r->uid) < 0) return -1;
+    if (syscall(SYS_setresgid, r->gid, r->gid, r->gid) < 0) return -1;
+    if (syscall(SYS_setresuid, r->uid, r->uid, r->uid) < 0) return -1;
     if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return -1;
     // The setup below still needs the namespace's capabilities: a uid change may have
     // cleared the effective set, so raise it to the permitted set again.
@@ -254,11 +267,6 @@ static void keep_only_needed_fds(const struct sbx_recipe *r) {
         next = keep[i] + 1;
     }
     syscall(SYS_close_range, (unsigned)next, ~0U, 0);
-}
-
-static int parent_gone(const struct sbx_recipe *r) {
-    struct pollfd p = { r->report_fd, 0, 0 };
-    return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
 _Noreturn void sbx_child_main(struct sbx_recipe *r) {

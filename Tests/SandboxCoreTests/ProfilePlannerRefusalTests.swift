@@ -21,6 +21,7 @@ import Testing
     }
 
     @Test(arguments: [
+        ("[limits]\nswap = 0\n", "limits.swap"),  // swap only on top of a memory limit
         ("[limits]\nwall_timeout = \"1m\"\n", "limits.wall_timeout"), ("[limits]\ncpu_timeout = \"1m\"\n", "limits.cpu_timeout"),
         ("[limits]\nkill_grace = \"1s\"\n", "limits.kill_grace"), ("[limits]\nio = { weight = 10 }\n", "limits.io"),
     ])
@@ -31,13 +32,15 @@ import Testing
         #expect(error.exitCode == 125)
     }
 
-    /// Cgroup limits on a host whose cgroups cannot enforce them: refused, naming the limit.
+    /// Cgroup limits are planned; on a host without cgroups (this test's host facts) they
+    /// fail closed as a host error naming the limit and `--allow-unenforced`.
     @Test(arguments: [
         ("[limits]\nmemory = \"1GiB\"\n", "memory"), ("[limits]\npids = 10\n", "pids"), ("[limits]\ncpus = 1\n", "cpu"),
     ])
-    func cgroupLimitWithoutCgroupsIsRefused(text: String, limit: String) {
-        guard case .failure(let error) = plan(text) else { Issue.record("\(limit) was planned without cgroups"); return }
-        #expect(error.message.contains(limit), "\(error)")
+    func cgroupLimitWithoutCgroupsIsAHostError(text: String, limit: String) {
+        guard case .failure(let error) = plan(text) else { Issue.record("\(limit) was planned"); return }
+        #expect(error.stage == .host)
+        #expect(error.message.contains("limit `\(limit)`") && error.message.contains("--allow-unenforced \(limit)"))
         #expect(error.exitCode == 125)
     }
 

@@ -83,6 +83,58 @@ struct LimitsTests {
         #expect(report.limits?.cpus == 0.5)
     }
 
+    /// The pid of a process whose command line is exactly `argv`, or nil.
+    func pid(withCommandLine argv: [String]) -> Int32? {
+        let wanted = argv.joined(separator: "\0") + "\0"
+        guard let dir = opendir("/proc") else { return nil }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            guard let pid = Int32(name), let text = try? FileSystem.readText("/proc/\(name)/cmdline") else { continue }
+            if text == wanted { return pid }
+        }
+        return nil
+    }
+
+    @Test(.enabled(if: getuid() == 0, "needs root: creates cgroups and namespaces"))
+    func aKilledRunnerTakesItsRunAlongAndTheSweepRemovesItsCgroup() throws {
+        defer { cleanup() }
+        // The CLI built next to this test bundle.
+        let binary = (try FileSystem.realPath("/proc/self/exe")).split(separator: "/").dropLast().joined(separator: "/")
+        let sandbox = "/" + binary + "/sandbox"
+        try #require(access(sandbox, X_OK) == 0, "build the CLI first: \(sandbox)")
+        let marker = ["sleep", "100.\(getpid())"]
+        var runner: pid_t = 0
+        let argv = [sandbox, "run", "--pids", "20", dir, "--"] + marker
+        let cArgs = argv.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        #expect(posix_spawn(&runner, sandbox, nil, nil, cArgs, environ) == 0)
+        var command: Int32?
+        for _ in 0..<500 where command == nil {
+            command = pid(withCommandLine: marker)
+            usleep(10_000)
+        }
+        let sleeper = try #require(command, "the sandboxed command never started")
+        let cgroupLine = try FileSystem.readText("/proc/\(sleeper)/cgroup")
+        kill(runner, SIGKILL)
+        var status: Int32 = 0
+        waitpid(runner, &status, 0)
+        // The init dies with its runner (PDEATHSIG, re-armed after the uid change), and the
+        // command with the init's PID namespace.
+        var gone = false
+        for _ in 0..<300 where !gone {
+            gone = kill(sleeper, 0) != 0
+            usleep(10_000)
+        }
+        #expect(gone, "the command outlived its killed runner; its cgroups: \(cgroupLine)")
+        // Its cgroup stays behind (nobody removed it), unlocked and empty: the next sweep takes it.
+        // (Older than 1 s: a sweep never races another run between its mkdir and its lock.)
+        usleep(1_100_000)
+        let removed = cgroups.sweep(minimumAgeSeconds: 1)
+        #expect(!removed.isEmpty)
+        for path in removed { #expect(access(path, F_OK) != 0) }
+    }
+
     @Test(.enabled(if: getuid() == 0, "needs root: creates cgroups and namespaces"))
     func concurrentAndSequentialRunsLeaveNoCgroup() throws {
         defer { cleanup() }

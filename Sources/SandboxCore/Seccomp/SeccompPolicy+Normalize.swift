@@ -23,6 +23,10 @@ extension SeccompPolicy {
     }
 
     private func normalize(_ name: String, _ rules: [SeccompRule], notes: inout [String]) -> [SeccompRule] {
+        // Most syscalls have one rule: nothing to reconcile (this runs on every `sandbox run`).
+        if rules.count == 1, let only = rules.first {
+            return only.action == defaultAction ? [] : [only]
+        }
         let unconditional = rules.filter { $0.args.isEmpty }
         if let first = unconditional.first {
             let chosen = unconditional.max { $0.action.severity < $1.action.severity } ?? first
@@ -31,25 +35,29 @@ extension SeccompPolicy {
             }
             return chosen.action == defaultAction ? [] : [SeccompRule(syscall: name, action: chosen.action)]
         }
-        // Same comparisons (in any order) twice: keep one, the harshest.
+        // Same comparisons (in any order) twice: keep one, the harshest. Each rule's
+        // comparisons become a set once, not once per pair.
         var kept: [SeccompRule] = []
+        var keptArgs: [Set<SeccompArgument>] = []
         for rule in rules where rule.action != defaultAction {
-            if let i = kept.firstIndex(where: { Set($0.args) == Set(rule.args) }) {
+            let args = Set(rule.args)
+            if let i = keptArgs.firstIndex(of: args) {
                 if kept[i].action != rule.action {
                     notes.append("\(name): two rules with the same conditions; \(max(kept[i].action, rule.action)) wins")
                     kept[i].action = max(kept[i].action, rule.action)
                 }
             } else {
                 kept.append(rule)
+                keptArgs.append(args)
             }
         }
         // A rule whose conditions include all of another's, with the same action, adds nothing.
-        return kept.enumerated().filter { i, rule in
-            !kept.enumerated().contains { j, other in
-                j != i && other.action == rule.action && Set(other.args).isSubset(of: Set(rule.args))
-                    && (Set(other.args) != Set(rule.args) || j < i)
+        // (After the step above no two kept rules have equal condition sets.)
+        return kept.indices.filter { i in
+            !kept.indices.contains { j in
+                j != i && kept[j].action == kept[i].action && keptArgs[j].isSubset(of: keptArgs[i])
             }
-        }.map(\.element)
+        }.map { kept[$0] }
     }
 
     /// Errors libseccomp would report on a rule, found before compiling: an argument index

@@ -11,7 +11,7 @@ public enum SeccompPolicyFile {
 
     /// nil when `policy` names a built-in.
     public static func read(_ policy: String, worktree: String, writable: [String]) throws(SandboxError) -> [UInt8]? {
-        guard BuiltinSeccompPolicies.named(policy) == nil else { return nil }
+        guard !BuiltinSeccompPolicies.names.contains(policy) else { return nil }
         let real = try FileSystem.realPath(policy, stage: .profile)
         for root in [worktree] + writable {
             let base = (try? FileSystem.realPath(root, stage: .profile)) ?? root
