@@ -8,13 +8,16 @@ import Testing
 /// State directory, worktree locks, registry and sweep, worker resolution refusals and the
 /// non-blocking output sink, against temporary directories (no root needed).
 @Suite(.serialized)
-struct WorkersRuntimeTests {
+final class WorkersRuntimeTests {
     let dir: String
 
     init() {
         var template = Array("/tmp/sandbox-workers-rt-XXXXXX".utf8CString)
         dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!)! })
     }
+
+    // Swift Testing makes one instance per test: every test's directory goes with it.
+    deinit { cleanup() }
 
     func cleanup() { _ = try? Subprocess.run(["rm", "-rf", dir]) }
 
@@ -23,7 +26,6 @@ struct WorkersRuntimeTests {
     }
 
     @Test func stateDirectoryIsPrivateAndOurs() throws {
-        defer { cleanup() }
         let state = try StateDirectory.open(path: dir + "/a/state")
         for path in [state.path, state.runs, state.locks, state.logs] {
             let st = try #require(FileSystem.lstatInfo(path))
@@ -42,7 +44,6 @@ struct WorkersRuntimeTests {
     }
 
     @Test func oneLockPerWorktree() throws {
-        defer { cleanup() }
         let state = try StateDirectory.open(path: dir + "/state")
         let first = try #require(try WorktreeLock.acquire(worktree: "/w/api", state: state, wait: false))
         #expect(try WorktreeLock.acquire(worktree: "/w/api", state: state, wait: false) == nil, "busy")
@@ -63,7 +64,6 @@ struct WorkersRuntimeTests {
     }
 
     @Test func registryTellsLiveFromDeadAndSweepsTheDead() throws {
-        defer { cleanup() }
         let state = try StateDirectory.open(path: dir + "/state")
         let registry = RunRegistry(state: state)
         let me = ProcessTable().ownStartTicks()
@@ -89,7 +89,6 @@ struct WorkersRuntimeTests {
     }
 
     @Test func resolutionRefusals() throws {
-        defer { cleanup() }
         try sh("git init -q -b main \(dir)/repo && git -C \(dir)/repo -c user.name=t -c user.email=t@t commit -q --allow-empty -m init"
             + " && git -C \(dir)/repo worktree add -q -b api \(dir)/api && mkdir -p \(dir)/a/api \(dir)/b/api \(dir)/folder/w1 \(dir)/state/x")
         let cwd = dir + "/repo"
@@ -113,7 +112,6 @@ struct WorkersRuntimeTests {
     }
 
     @Test func ambiguousWorktreeNamesAreAnError() throws {
-        defer { cleanup() }
         try sh("git init -q -b main \(dir)/repo && git -C \(dir)/repo -c user.name=t -c user.email=t@t commit -q --allow-empty -m init"
             + " && git -C \(dir)/repo worktree add -q -b one \(dir)/a/api && git -C \(dir)/repo worktree add -q -b two \(dir)/b/api")
         do {
@@ -125,7 +123,6 @@ struct WorkersRuntimeTests {
     }
 
     @Test func logDirectoriesAreCappedLeastRecentlyUsedFirst() throws {
-        defer { cleanup() }
         let state = try StateDirectory.open(path: dir + "/state")
         var store = LogStore(state: state)
         store.maxWorkers = 3
@@ -145,7 +142,6 @@ struct WorkersRuntimeTests {
     }
 
     @Test func envFileInTheWorktreeMustNotLeadOutOfIt() throws {
-        defer { cleanup() }
         try sh("mkdir -p \(dir)/wt/sub \(dir)/outside && echo 'S=secret' > \(dir)/outside/env && echo 'A=1' > \(dir)/wt/env"
             + " && ln -s \(dir)/outside/env \(dir)/wt/link && ln -s \(dir)/outside \(dir)/wt/sub/dir && ln -s \(dir)/wt/env \(dir)/outside/to-wt")
         let wt = dir + "/wt"
@@ -159,7 +155,6 @@ struct WorkersRuntimeTests {
     }
 
     @Test func outputPathsInTheWorktreeMustStayInIt() throws {
-        defer { cleanup() }
         try sh("mkdir -p \(dir)/wt/sub \(dir)/outside && ln -s \(dir)/outside \(dir)/wt/out && ln -s \(dir)/outside/f \(dir)/wt/f")
         let wt = dir + "/wt"
         for fine in [wt + "/report.json", wt + "/sub/report.json", dir + "/outside/report.json", "/var/tmp/report.json"] {
