@@ -47,7 +47,8 @@ public enum Planner {
                 tty: tty),
             capabilities: profile.capabilities.keep,
             newSession: profile.process.newSession && !tty,
-            tty: tty
+            tty: tty,
+            timeouts: try timeouts(profile.limits, host: host)
         )
     }
 
@@ -57,8 +58,7 @@ public enum Planner {
         let l = profile.limits
         // memory, swap, pids and cpus are the cgroup plan's (Planner+Limits).
         let unenforced: [(String, Bool)] = [
-            ("wall_timeout", l.wallTimeoutSeconds != nil), ("cpu_timeout", l.cpuTimeoutSeconds != nil),
-            ("kill_grace", l.killGraceSeconds != nil), ("io", l.io != nil),
+            ("io", l.io != nil),
         ]
         if let (key, _) = unenforced.first(where: { $0.1 }) {
             throw SandboxError(.profile, "profile \(profile.name): limits.\(key) cannot be enforced by this version (timeouts are not implemented yet); remove it")
@@ -139,6 +139,21 @@ public enum Planner {
         }
         // Otherwise ioctl is denied, or already allowed only for chosen requests.
         return result
+    }
+
+    /// CPU time is read from the run's cgroup (v2 `cpu.stat`, v1 `cpuacct.usage`): a CPU
+    /// timeout the host cannot measure is refused, never dropped.
+    static func timeouts(_ limits: LimitSettings, host: HostFacts) throws(SandboxError) -> TimeoutPlan {
+        let plan = TimeoutPlan(wallSeconds: limits.wallTimeoutSeconds, cpuSeconds: limits.cpuTimeoutSeconds,
+                               graceSeconds: limits.killGraceSeconds ?? TimeoutPlan.defaultGrace)
+        if plan.cpuSeconds != nil {
+            let cgroup = host.cgroup
+            let accounted = cgroup.mode == .unified || cgroup.controllers.contains(.cpuacct)
+            guard cgroup.writable, cgroup.mode != .none, accounted else {
+                throw SandboxError(.host, "limit `cpu_timeout` cannot be enforced: this host gives the runner no cgroup CPU accounting (\(cgroup.mode.rawValue) cgroups\(cgroup.writable ? "" : ", not writable")); remove limits.cpu_timeout or run where cgroups are available")
+            }
+        }
+        return plan
     }
 
     static func rlimits(_ limits: LimitSettings, host: HostFacts) -> [ResourceLimit] {

@@ -76,6 +76,6 @@ public enum SandboxRunner {
         let supervisor = try Supervisor()
         defer { supervisor.close() }
         let sandbox = try Launcher.launch(plan, filter: filter, isRoot: isRoot, cgroup: cgroup)
-        return supervisor.supervise(sandbox, plan: plan, denials: filter.denials)
+        return supervisor.supervise(sandbox, plan: plan, denials: filter.denials, cgroup: cgroup)
     }
 }

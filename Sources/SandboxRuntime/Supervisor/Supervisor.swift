@@ -33,7 +33,9 @@ public struct Supervisor {
 
     public func close() { _ = Glibc.close(signalFD) }
 
-    public func supervise(_ sandbox: LaunchedSandbox, plan: SandboxPlan, denials: DenialTable?) -> Outcome {
+    public func supervise(_ sandbox: LaunchedSandbox, plan: SandboxPlan, denials: DenialTable?,
+                          cgroup: (any CgroupRun)? = nil) -> Outcome {
+        let deadlines = RunDeadlines(plan: plan.timeouts, cgroup: cgroup)
         let notifier = denials.map { SeccompNotifier(table: $0, socket: sandbox.notifySocket) }
         var messages = ChildMessages()
         var reportOpen = true
@@ -50,12 +52,16 @@ public struct Supervisor {
             ]
             // After the init is gone the report pipe reaches EOF at once (every other
             // holder closed it at exec); the timeout only guards against a stray holder.
-            let rc = poll(&fds, nfds_t(fds.count), exited ? 1000 : -1)
+            let rc = poll(&fds, nfds_t(fds.count), exited ? 1000 : deadlines.pollTimeout())
             if rc < 0 {
                 if errno == EINTR { continue }
                 break
             }
-            if rc == 0 { break }
+            if !exited { deadlines.check(sandbox) }
+            if rc == 0 {
+                if exited { break }
+                continue
+            }
             if fds[1].revents != 0 { forwardSignals(to: sandbox) }
             if fds[3].revents != 0 { notifier?.receiveListener() }
             if fds[4].revents & Int16(POLLIN) != 0 {
@@ -72,6 +78,9 @@ public struct Supervisor {
         Glibc.close(sandbox.pidfd)
         Glibc.close(sandbox.reportFD)
         var ending = termination(messages, initStatus: status, plan: plan)
+        if let fired = deadlines.fired {
+            ending = .timedOut(fired.kind, seconds: fired.seconds)
+        }
         // The command itself was killed by the policy (through the notifier): say so.
         if case .signaled(SIGKILL) = ending, let pid = messages.commandPID,
            let kill = notifier?.killed.first(where: { $0.nsPID == pid }) {
