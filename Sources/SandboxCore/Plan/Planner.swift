@@ -40,7 +40,8 @@ public enum Planner {
             root: RootSpec(base: "/tmp", options: "mode=0755,size=4m,nr_inodes=4096"),
             mounts: try mounts(profile: profile, host: host, worktree: worktree, idmap: identity.idmapWorktree),
             rlimits: rlimits(profile.limits, host: host),
-            cgroup: try cgroupPlan(profile: profile, request: request, host: host),
+            cgroup: accountingOnlyWhereCheap(try cgroupPlan(profile: profile, request: request, host: host),
+                                             host: host, limits: profile.limits),
             seccomp: refusingTerminalInjection(
                 try seccomp(profile.seccomp, file: seccompFile, context: SeccompResolveContext(
                     capabilities: profile.capabilities.keep, kernel: KernelVersion(parsing: host.kernelRelease))),
@@ -138,6 +139,19 @@ public enum Planner {
             result.rules += LowBitsComplement.allowRules("ioctl", index: 1, excluding: Set(refused))
         }
         // Otherwise ioctl is denied, or already allowed only for chosen requests.
+        return result
+    }
+
+    /// A run without limits gets a cgroup only for its usage counters. On v2 that is free
+    /// (clone3 places the child with CLONE_INTO_CGROUP); on v1 the parent must move the child,
+    /// and the first move after a pause waits for an RCU grace period (9-15 ms measured
+    /// here, more than a whole bubblewrap run). So on v1 such a run has no cgroup: its PID
+    /// namespace still ends every process, and the report's usage fields are null. A CPU
+    /// timeout needs the counters and keeps the cgroup.
+    static func accountingOnlyWhereCheap(_ plan: CgroupPlan, host: HostFacts, limits: LimitSettings) -> CgroupPlan {
+        guard host.cgroup.mode != .unified, plan.writes.isEmpty, limits.cpuTimeoutSeconds == nil else { return plan }
+        var result = plan
+        result.controllers = []
         return result
     }
 
