@@ -13,4 +13,4 @@ swift build --build-tests --scratch-path "$SCRATCH"
 export SANDBOX_EXPECT_CGROUP_MODE=v2
 export SANDBOX_VM_ENV="SANDBOX_EXPECT_CGROUP_MODE ${SANDBOX_TEST_SEQUENTIAL_RUNS:+SANDBOX_TEST_SEQUENTIAL_RUNS}"
 exec scripts/vm-test.sh "$SCRATCH/debug/sandboxPackageTests.xctest" \
-    --testing-library swift-testing --filter 'CgroupPrivilegedTests|LimitsTests'
+    --testing-library swift-testing --filter 'CgroupPrivilegedTests|LimitsTests|TimeoutTests'

@@ -145,6 +145,7 @@ final class PlanGoldenTests: XCTestCase {
         seccomp openat2 [] -> errno:38
         capabilities \("")
         cgroup {"limits":{"io":[],"swapBytes":0},"unenforced":[],"writes":[]}
+        other {"timeouts":{"graceSeconds":5}}
 
         """
 

@@ -32,10 +32,18 @@ struct PlannerLimitsTests {
         #expect(try plan(profile, request: RunRequest(command: ["true"], pids: 32)).cgroup.limits.pids == 32)
     }
 
-    @Test func noLimitsStillAccountsWhereTheHostCan() throws {
+    /// Without limits a cgroup only counts; on v1 that is not worth the RCU wait of moving
+    /// the child into it (Planner.accountingOnlyWhereCheap), on v2 it costs nothing.
+    @Test func noLimitsAccountsOnlyWhereItIsCheap() throws {
         let p = try plan()
         #expect(p.cgroup.writes.isEmpty)
-        #expect(p.cgroup.controllers == [.memory, .pids, .cpu, .cpuacct, .freezer])
+        #expect(p.cgroup.controllers == [])
+        var withCPUTimeout = BuiltinProfiles.strict
+        withCPUTimeout.limits.cpuTimeoutSeconds = 60
+        #expect(try plan(withCPUTimeout).cgroup.controllers == [.memory, .pids, .cpu, .cpuacct, .freezer])
+        let v2 = CgroupHostInfo(mode: .unified, root: "/sys/fs/cgroup", controllers: [.memory, .pids, .cpu],
+                                writable: true, swapAccounting: nil, hostHasSwap: false)
+        #expect(try plan(cgroup: v2).cgroup.controllers == [.memory, .pids, .cpu])
     }
 
     @Test func allowUnenforcedLetsTheRunGoAndSaysSo() throws {

@@ -123,7 +123,7 @@ struct PlannerTests {
     }
 
     @Test func unenforceableLimitsAreRefusedNotIgnored() {
-        for mutate in [{ (p: inout Profile) in p.limits.wallTimeoutSeconds = 10 }, { $0.capabilities.keep = ["CAP_CHOWN"] }] {
+        for mutate in [{ (p: inout Profile) in p.limits.io = IOLimits(weight: 10) }, { $0.capabilities.keep = ["CAP_CHOWN"] }] {
             var profile = BuiltinProfiles.strict
             mutate(&profile)
             #expect(throws: SandboxError.self) { try plan(profile) }
@@ -189,5 +189,35 @@ struct TerminalInjectionTests {
     @Test func withoutTtyThePolicyIsUnchanged() throws {
         let base = try #require(BuiltinSeccompPolicies.named("default"))
         #expect(Planner.refusingTerminalInjection(base, tty: false) == base)
+    }
+}
+
+struct TimeoutPlanningTests {
+    let worktree = WorktreeInfo(name: "w", path: "/work/w", ownerUID: 1000, ownerGID: 1000)
+
+    func plan(_ limits: (inout LimitSettings) -> Void, cgroup: CgroupHostInfo = .unavailable) throws -> SandboxPlan {
+        var profile = BuiltinProfiles.strict
+        limits(&profile.limits)
+        let host = HostFacts(uid: 0, gid: 0, callerEnvironment: [:], cgroup: cgroup)
+        return try Planner.plan(profile: profile, request: RunRequest(command: ["true"]), host: host, worktree: worktree)
+    }
+
+    @Test func wallTimeoutAndGraceArePlanned() throws {
+        let p = try plan { $0.wallTimeoutSeconds = 90; $0.killGraceSeconds = 2 }
+        #expect(p.timeouts == TimeoutPlan(wallSeconds: 90, cpuSeconds: nil, graceSeconds: 2))
+        #expect(try plan { _ in }.timeouts == TimeoutPlan(graceSeconds: 5))
+    }
+
+    @Test func cpuTimeoutWithoutCgroupAccountingIsRefused() {
+        #expect(throws: SandboxError.self) { try plan { $0.cpuTimeoutSeconds = 60 } }
+    }
+
+    @Test func messagesNameTheDuration() {
+        #expect(TimeoutPlan.format(0.25) == "250ms")
+        #expect(TimeoutPlan.format(90) == "90s")
+        #expect(TimeoutPlan.format(600) == "10m")
+        #expect(TimeoutPlan.format(7200) == "2h")
+        #expect(Termination.timedOut(.wall, seconds: 1).exitCode == 124)
+        #expect(Termination.timedOut(.cpu, seconds: 1).status == .timeout)
     }
 }

@@ -22,8 +22,7 @@ import Testing
 
     @Test(arguments: [
         ("[limits]\nswap = 0\n", "limits.swap"),  // swap only on top of a memory limit
-        ("[limits]\nwall_timeout = \"1m\"\n", "limits.wall_timeout"), ("[limits]\ncpu_timeout = \"1m\"\n", "limits.cpu_timeout"),
-        ("[limits]\nkill_grace = \"1s\"\n", "limits.kill_grace"), ("[limits]\nio = { weight = 10 }\n", "limits.io"),
+        ("[limits]\nio = { weight = 10 }\n", "limits.io"),
     ])
     func unenforceableLimitIsRefused(text: String, key: String) {
         guard case .failure(let error) = plan(text) else { Issue.record("\(key) was planned"); return }

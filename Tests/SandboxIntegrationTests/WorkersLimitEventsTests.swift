@@ -32,6 +32,19 @@ struct WorkersLimitEventsTests {
         #expect(lines(events).last?.contains("\"event\":\"exited\"") == true)
     }
 
+    @Test func wallTimeoutIsAnEventThenTheReport() throws {
+        let fixture = try WorkersFixture(worktrees: ["api"])
+        defer { fixture.cleanup() }
+        let events = fixture.base + "/events.jsonl"
+        let r = try fixture.run(["run", "--events", events, "--timeout", "1s", "api", "--", "sleep", "100"], timeout: 30)
+        #expect(r.exitCode == 124, "\(r.summary)")
+        let all = lines(events)
+        let timeout = try #require(all.firstIndex { $0.contains("\"event\":\"timeout\"") }, "\(all)")
+        #expect(all[timeout].contains("\"limit\":\"wall-clock\""))
+        #expect(all.last?.contains("\"event\":\"exited\"") == true && all.last?.contains("\"status\":\"timeout\"") == true)
+        #expect(timeout < all.count - 1)
+    }
+
     @Test(.enabled(if: enforceable.contains(.memory), "this host cannot limit memory"))
     func oomIsReportedBeforeTheRunEnds() throws {
         let fixture = try WorkersFixture(worktrees: ["api"])

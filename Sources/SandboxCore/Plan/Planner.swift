@@ -40,14 +40,16 @@ public enum Planner {
             root: RootSpec(base: "/tmp", options: "mode=0755,size=4m,nr_inodes=4096"),
             mounts: try mounts(profile: profile, host: host, worktree: worktree, idmap: identity.idmapWorktree),
             rlimits: rlimits(profile.limits, host: host),
-            cgroup: try cgroupPlan(profile: profile, request: request, host: host),
+            cgroup: accountingOnlyWhereCheap(try cgroupPlan(profile: profile, request: request, host: host),
+                                             host: host, limits: profile.limits),
             seccomp: refusingTerminalInjection(
                 try seccomp(profile.seccomp, file: seccompFile, context: SeccompResolveContext(
                     capabilities: profile.capabilities.keep, kernel: KernelVersion(parsing: host.kernelRelease))),
                 tty: tty),
             capabilities: profile.capabilities.keep,
             newSession: profile.process.newSession && !tty,
-            tty: tty
+            tty: tty,
+            timeouts: try timeouts(profile.limits, host: host)
         )
     }
 
@@ -57,8 +59,7 @@ public enum Planner {
         let l = profile.limits
         // memory, swap, pids and cpus are the cgroup plan's (Planner+Limits).
         let unenforced: [(String, Bool)] = [
-            ("wall_timeout", l.wallTimeoutSeconds != nil), ("cpu_timeout", l.cpuTimeoutSeconds != nil),
-            ("kill_grace", l.killGraceSeconds != nil), ("io", l.io != nil),
+            ("io", l.io != nil),
         ]
         if let (key, _) = unenforced.first(where: { $0.1 }) {
             throw SandboxError(.profile, "profile \(profile.name): limits.\(key) cannot be enforced by this version (timeouts are not implemented yet); remove it")
@@ -139,6 +140,34 @@ public enum Planner {
         }
         // Otherwise ioctl is denied, or already allowed only for chosen requests.
         return result
+    }
+
+    /// A run without limits gets a cgroup only for its usage counters. On v2 that is free
+    /// (clone3 places the child with CLONE_INTO_CGROUP); on v1 the parent must move the child,
+    /// and the first move after a pause waits for an RCU grace period (9-15 ms measured
+    /// here, more than a whole bubblewrap run). So on v1 such a run has no cgroup: its PID
+    /// namespace still ends every process, and the report's usage fields are null. A CPU
+    /// timeout needs the counters and keeps the cgroup.
+    static func accountingOnlyWhereCheap(_ plan: CgroupPlan, host: HostFacts, limits: LimitSettings) -> CgroupPlan {
+        guard host.cgroup.mode != .unified, plan.writes.isEmpty, limits.cpuTimeoutSeconds == nil else { return plan }
+        var result = plan
+        result.controllers = []
+        return result
+    }
+
+    /// CPU time is read from the run's cgroup (v2 `cpu.stat`, v1 `cpuacct.usage`): a CPU
+    /// timeout the host cannot measure is refused, never dropped.
+    static func timeouts(_ limits: LimitSettings, host: HostFacts) throws(SandboxError) -> TimeoutPlan {
+        let plan = TimeoutPlan(wallSeconds: limits.wallTimeoutSeconds, cpuSeconds: limits.cpuTimeoutSeconds,
+                               graceSeconds: limits.killGraceSeconds ?? TimeoutPlan.defaultGrace)
+        if plan.cpuSeconds != nil {
+            let cgroup = host.cgroup
+            let accounted = cgroup.mode == .unified || cgroup.controllers.contains(.cpuacct)
+            guard cgroup.writable, cgroup.mode != .none, accounted else {
+                throw SandboxError(.host, "limit `cpu_timeout` cannot be enforced: this host gives the runner no cgroup CPU accounting (\(cgroup.mode.rawValue) cgroups\(cgroup.writable ? "" : ", not writable")); remove limits.cpu_timeout or run where cgroups are available")
+            }
+        }
+        return plan
     }
 
     static func rlimits(_ limits: LimitSettings, host: HostFacts) -> [ResourceLimit] {

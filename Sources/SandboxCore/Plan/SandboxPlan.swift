@@ -23,6 +23,7 @@ public struct SandboxPlan: Codable, Equatable, Sendable {
     public var capabilities: [String]
     public var newSession: Bool
     public var tty: Bool
+    public var timeouts: TimeoutPlan = TimeoutPlan()
 }
 
 public enum Namespace: String, Codable, Equatable, Sendable, CaseIterable {

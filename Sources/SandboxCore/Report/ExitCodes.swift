@@ -13,6 +13,8 @@ public enum ExitCodes {
     public static let seccompKill: Int32 = 159
     /// 128 + N for a command killed by signal N.
     public static func signaled(_ signal: Int32) -> Int32 { 128 + signal }
+    /// A wall-clock or CPU timeout stopped the run (as timeout(1) exits).
+    public static let timeout: Int32 = 124
 }
 
 /// How a run ended, as the supervisor saw it.
@@ -24,6 +26,8 @@ public enum Termination: Equatable, Sendable {
     case setupFailed(SandboxError)
     /// The seccomp policy killed the command when it called `syscall`.
     case seccompKilled(syscall: String)
+    /// A timeout stopped the run: SIGTERM to every process, SIGKILL after the grace period.
+    case timedOut(TimeoutPlan.Kind, seconds: Double)
 
     public var exitCode: Int32 {
         switch self {
@@ -32,6 +36,7 @@ public enum Termination: Equatable, Sendable {
         case .outOfMemory: ExitCodes.outOfMemory
         case .setupFailed(let error): error.exitCode
         case .seccompKilled: ExitCodes.seccompKill
+        case .timedOut: ExitCodes.timeout
         }
     }
 
@@ -42,6 +47,7 @@ public enum Termination: Equatable, Sendable {
         case .outOfMemory: .oom
         case .setupFailed: .setupFailed
         case .seccompKilled: .seccomp
+        case .timedOut: .timeout
         }
     }
 }

@@ -8,6 +8,8 @@ public struct RunReport: Codable, Equatable, Sendable {
         case oom
         /// Killed by the seccomp policy (exit 159); `error` names the syscall.
         case seccomp
+        /// Stopped by a wall-clock or CPU timeout (exit 124); `error` says which.
+        case timeout
     }
 
     /// A syscall the policy refused, and how often (seccomp user notification).
@@ -95,6 +97,8 @@ public struct RunReport: Codable, Equatable, Sendable {
         case .seccompKilled(let syscall):
             self.signal = 31  // SIGSYS on Linux
             self.error = ErrorInfo(stage: "seccomp", message: "the command called \(syscall), which the seccomp policy kills")
+        case .timedOut(let kind, let seconds):
+            self.error = ErrorInfo(stage: "timeout", message: "\(kind.rawValue) timeout of \(TimeoutPlan.format(seconds)) reached: SIGTERM to every process of the run, SIGKILL after the grace period")
         case .exited: break
         }
     }

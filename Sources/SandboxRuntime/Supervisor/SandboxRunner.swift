@@ -85,6 +85,6 @@ public enum SandboxRunner {
             started.namespaces = plan.namespaces.map(\.rawValue)
             events.emit(started)
         }
-        return supervisor.supervise(sandbox, plan: plan, denials: filter.denials, io: io, cgroupDirectories: cgroup?.paths ?? [])
+        return supervisor.supervise(sandbox, plan: plan, denials: filter.denials, io: io, cgroup: cgroup)
     }
 }

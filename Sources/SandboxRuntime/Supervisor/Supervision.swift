@@ -26,15 +26,19 @@ final class Supervision {
     var stopping = false
     /// Limit notifications from the run's cgroup, for `--events` only.
     let limits: LimitWatcher?
+    /// The plan's wall-clock and CPU timeouts.
+    let deadlines: RunDeadlines
 
     init(sandbox: LaunchedSandbox, plan: SandboxPlan, signalFD: Int32, denials: DenialTable?, io: RunIO,
-         cgroupDirectories: [String]) {
+         cgroup: (any CgroupRun)?) {
         self.sandbox = sandbox
         self.plan = plan
         self.signalFD = signalFD
         self.notifier = denials.map { SeccompNotifier(table: $0, socket: sandbox.notifySocket) }
         self.io = io
-        limits = io.events != nil && !cgroupDirectories.isEmpty ? LimitWatcher(cgroupDirectories: cgroupDirectories) : nil
+        let directories = cgroup?.paths ?? []
+        limits = io.events != nil && !directories.isEmpty ? LimitWatcher(cgroupDirectories: directories) : nil
+        deadlines = RunDeadlines(plan: plan.timeouts, cgroup: cgroup)
     }
 
     func run() {
@@ -56,6 +60,7 @@ final class Supervision {
                 if errno == EINTR { continue }
                 break
             }
+            if !exited { checkDeadlines() }
             if rc == 0 {
                 if let limits { emitLimits(limits.refresh()) }
                 if let deadline = killDeadline, !exited, Clock.monotonicNanoseconds() >= deadline {
@@ -87,14 +92,32 @@ final class Supervision {
         }
     }
 
-    /// -1 (wait for something) unless a grace period is running or the init is gone.
+    /// -1 (wait for something) unless a timeout, a grace period or the limit watcher is
+    /// running, or the init is gone.
     func timeout() -> Int32 {
         if exited { return 1000 }
-        let watching: Int32 = limits?.hasCounters == true ? Int32(LimitWatcher.refreshInterval / 1_000_000) : -1
-        guard let deadline = killDeadline else { return watching }
-        let now = Clock.monotonicNanoseconds()
-        let grace = now >= deadline ? 0 : Int32(min(UInt64(Int32.max), (deadline - now) / 1_000_000 + 1))
-        return watching < 0 ? grace : min(grace, watching)
+        var result = deadlines.pollTimeout()
+        func consider(_ ms: Int32) { if ms >= 0 { result = result < 0 ? ms : min(result, ms) } }
+        if limits?.hasCounters == true { consider(Int32(LimitWatcher.refreshInterval / 1_000_000)) }
+        if let deadline = killDeadline {
+            let now = Clock.monotonicNanoseconds()
+            consider(now >= deadline ? 0 : Int32(min(UInt64(Int32.max), (deadline - now) / 1_000_000 + 1)))
+        }
+        return result
+    }
+
+    /// Timeouts (RunDeadlines): when one fires, the run is stopping, and `--events` says so.
+    func checkDeadlines() {
+        let before = deadlines.fired == nil
+        deadlines.check(sandbox)
+        guard before, let fired = deadlines.fired else { return }
+        markStopping()
+        if let events = io.events {
+            var event = events.event(.timeout)
+            event.limit = fired.kind.rawValue
+            event.detail = "after \(fired.seconds) s: SIGTERM to every process, SIGKILL after \(deadlines.plan.graceSeconds) s"
+            events.emit(event)
+        }
     }
 
     /// Reads one message (the child writes each in one atomic write); false at EOF.

@@ -44,15 +44,19 @@ public struct Supervisor {
 
     public func close() { _ = Glibc.close(signalFD) }
 
+    /// `cgroup`: the run's cgroup (CPU timeouts read it; limit events watch it).
     public func supervise(_ sandbox: LaunchedSandbox, plan: SandboxPlan, denials: DenialTable?, io: RunIO = RunIO(),
-                          cgroupDirectories: [String] = []) -> Outcome {
+                          cgroup: (any CgroupRun)? = nil) -> Outcome {
         let run = Supervision(sandbox: sandbox, plan: plan, signalFD: signalFD, denials: denials, io: io,
-                              cgroupDirectories: cgroupDirectories)
+                              cgroup: cgroup)
         run.run()
         run.finishLimits()
         Glibc.close(sandbox.pidfd)
         Glibc.close(sandbox.reportFD)
         var ending = termination(run.messages, initStatus: run.status, plan: plan)
+        if let fired = run.deadlines.fired {
+            ending = .timedOut(fired.kind, seconds: fired.seconds)
+        }
         // The command itself was killed by the policy (through the notifier): say so.
         if case .signaled(SIGKILL) = ending, let pid = run.messages.commandPID,
            let kill = run.notifier?.killed.first(where: { $0.nsPID == pid }) {

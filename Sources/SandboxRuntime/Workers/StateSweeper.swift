@@ -38,11 +38,13 @@ public struct StateSweeper {
                 if removal == .held && !liveWorktrees.contains(worktree) { continue }
                 if removal == .removed { removed.append("lock of `\(worktree)`") }
             }
-            // Its cgroup: the lock on it died with the supervisor; rmdir refuses a cgroup
-            // that still holds a process (the driver's own sweep tries again later).
-            for path in record?.cgroup ?? [] where CgroupFiles.removeIfUnlocked(path) {
-                removed.append("cgroup `\(path)`")
-            }
+            // Its cgroup: the lock on it died with the supervisor. The sandbox's processes
+            // die with its init, but not at once: rmdir refuses a cgroup until the last has
+            // exited. Wait a little; if one is still there, keep the record for a later sweep.
+            let cgroups = record?.cgroup ?? []
+            let gone = Self.removeCgroups(cgroups)
+            removed += gone.map { "cgroup `\($0)`" }
+            if cgroups.contains(where: { access($0, F_OK) == 0 }) { continue }
             unlink(registry.directory + "/" + entry.name)
             let what = record.map { "run \($0.shortID) (worker \($0.worker))" } ?? "run \(entry.id)"
             let line = "stale record of \(what): supervisor pid \(entry.pid) is gone"
@@ -63,6 +65,21 @@ public struct StateSweeper {
             let path = state.locks + "/" + name
             guard !live.contains(path) else { continue }
             if WorktreeLock.removeIfUnheld(path) == .removed { removed.append("unused lock file `\(path)`") }
+        }
+        return removed
+    }
+
+    /// Removes the directories, retrying for up to `seconds` while they still hold exiting
+    /// processes. Returns those removed.
+    static func removeCgroups(_ paths: [String], seconds: Double = 2) -> [String] {
+        var removed: [String] = []
+        var left = paths.filter { access($0, F_OK) == 0 }
+        let deadline = Clock.monotonicNanoseconds() + UInt64(seconds * 1e9)
+        while !left.isEmpty {
+            for path in left where CgroupFiles.removeIfUnlocked(path) { removed.append(path) }
+            left = left.filter { access($0, F_OK) == 0 }
+            if left.isEmpty || Clock.monotonicNanoseconds() >= deadline { break }
+            usleep(10_000)
         }
         return removed
     }
