@@ -94,7 +94,7 @@ public enum Planner {
     /// kept capabilities and kernel in `context`. The baseline guards are always folded in.
     /// The policy a profile names, with its inline `deny`/`allow` on top. Every path folds
     /// the baseline guards in: no profile can drop them.
-    static func seccomp(_ settings: SeccompSettings, file: [UInt8]? = nil,
+    public static func seccomp(_ settings: SeccompSettings, file: [UInt8]? = nil,
                         context: SeccompResolveContext = .init()) throws(SandboxError) -> SeccompPolicy {
         var policy: SeccompPolicy
         if let builtin = BuiltinSeccompPolicies.named(settings.policy) {
