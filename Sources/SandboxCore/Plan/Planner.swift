@@ -67,9 +67,6 @@ public enum Planner {
         if !profile.process.dieWithParent {
             throw SandboxError(.profile, "profile \(profile.name): process.die_with_parent = false is not supported by this version; the sandbox always dies with its parent")
         }
-        if !profile.capabilities.keep.isEmpty {
-            throw SandboxError(.profile, "profile \(profile.name): capabilities.keep is not supported by this version; every capability is dropped")
-        }
     }
 
     static func identity(host: HostFacts, worktree: WorktreeInfo, settings: IdentitySettings = IdentitySettings()) -> IdentityMapping {

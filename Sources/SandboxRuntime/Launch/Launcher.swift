@@ -32,9 +32,14 @@ public enum Launcher {
             pipes.closeAll()
             throw error
         }
+        let keep: UInt64
+        do { keep = try CapabilityNames.mask(plan.capabilities) } catch {
+            pipes.closeAll()
+            throw error
+        }
         let recipe = ChildRecipe(
             plan: plan, filter: filter, preparedFDs: prepared, pipes: pipes,
-            blocks: processBlocks(), dropGroups: isRoot)
+            blocks: processBlocks(), dropGroups: isRoot, keepCapabilities: keep)
         var c = recipe.recipe
         var pidfd: Int32 = -1
         let pid = sbx_spawn(&c, cloneFlags(plan.namespaces), cgroup?.cloneIntoFD ?? -1, &pidfd)
