@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Startup benchmark: `sandbox run --profile strict DIR -- /bin/true` against bubblewrap with
-# the closest equivalent isolation, alternating runs in one session; prints the median of
-# each and the ratio (sandbox / bwrap). Target: ratio <= 1.0.
+# Benchmarks, each side by side in one session, alternating runs, medians and ratios:
+#  1. startup: `sandbox run --profile strict DIR -- /bin/true` against bubblewrap with the
+#     closest equivalent isolation and the same seccomp filter (target: ratio <= 1.0);
+#  2. a syscall-heavy loop (1,000,000 getppid) bare against under strict (target: < 10%).
 #
-#   scripts/bench.sh [RUNS]        (default 200; needs root, bwrap, a release build)
+#   scripts/bench.sh [RUNS]        (default 200; needs root, bwrap, gcc, a release build)
 #
 # The bwrap command below is what "equivalent" means here: the same namespaces (user, mount,
 # pid, net, uts, ipc, cgroup), the same read-only system directories, merged-usr links, a
 # minimal /dev, a fresh /proc, private /tmp and home tmpfs, the directory bound read-write as
 # the working directory, hostname, cleared environment, every capability dropped, a new
-# session, die-with-parent. Differences, stated: sandbox additionally idmaps a root-owned
-# worktree, masks /proc paths, runs its own PID-1 init and loads its baseline seccomp filter;
-# bwrap is given no seccomp filter here.
+# session, die-with-parent, and the strict profile's own compiled seccomp filter
+# (`sandbox profile bpf strict`, handed to bwrap with --seccomp). Differences, stated:
+# sandbox additionally idmaps a root-owned worktree, masks /proc paths, runs its own PID-1
+# init, reports denials through seccomp user notification, and on a cgroup v2 host places the
+# run in its own cgroup.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-200}
@@ -20,6 +23,9 @@ SANDBOX=${SANDBOX:-.build/release/sandbox}
 command -v bwrap >/dev/null || { echo "bench: bwrap is not installed (apt-get install bubblewrap)" >&2; exit 1; }
 DIR=$(mktemp -d /tmp/sandbox-bench.XXXXXX)
 trap 'rm -rf "$DIR"' EXIT
+"$SANDBOX" profile bpf strict > "$DIR/strict.bpf"
+printf '#include <unistd.h>\n#include <sys/syscall.h>\nint main(void){for(long i=0;i<1000000;i++)syscall(SYS_getppid);return 0;}\n' > "$DIR/loop.c"
+gcc -O2 -o "$DIR/getppid-loop" "$DIR/loop.c"
 
 SANDBOX_CMD=("$SANDBOX" run --profile strict "$DIR" -- /bin/true)
 BWRAP_CMD=(bwrap --unshare-all --die-with-parent --new-session
@@ -27,18 +33,26 @@ BWRAP_CMD=(bwrap --unshare-all --die-with-parent --new-session
     --symlink usr/bin /bin --symlink usr/sbin /sbin --symlink usr/lib /lib --symlink usr/lib64 /lib64
     --dev /dev --proc /proc --tmpfs /tmp --tmpfs /home/sandbox
     --bind "$DIR" "$DIR" --chdir "$DIR" --hostname sandbox
-    --clearenv --setenv PATH /usr/bin:/bin --cap-drop ALL /bin/true)
+    --clearenv --setenv PATH /usr/bin:/bin --cap-drop ALL --seccomp 3 /bin/true)
 
 echo "sandbox: ${SANDBOX_CMD[*]}"
 echo "bwrap:   ${BWRAP_CMD[*]}"
-python3 - "$RUNS" "${#SANDBOX_CMD[@]}" "${SANDBOX_CMD[@]}" "${BWRAP_CMD[@]}" <<'PY'
-import statistics, subprocess, sys, time
-runs, n = int(sys.argv[1]), int(sys.argv[2])
-a, b = sys.argv[3:3 + n], sys.argv[3 + n:]
+echo "bwrap gets the filter on fd 3: 3< $DIR/strict.bpf"
+python3 - "$RUNS" "$DIR/strict.bpf" "${#SANDBOX_CMD[@]}" "${SANDBOX_CMD[@]}" "${BWRAP_CMD[@]}" <<'PY'
+import os, statistics, subprocess, sys, time
+runs, bpf, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+a, b = sys.argv[4:4 + n], sys.argv[4 + n:]
 def once(cmd):
+    fd = os.open(bpf, os.O_RDONLY)  # bwrap reads its filter from fd 3 (sandbox ignores it)
+    if fd != 3:
+        os.dup2(fd, 3, inheritable=True)
+        os.close(fd)
+    os.set_inheritable(3, True)
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL)
-    return (time.perf_counter() - t) * 1000
+    subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL, pass_fds=(3,))
+    elapsed = (time.perf_counter() - t) * 1000
+    os.close(3)
+    return elapsed
 for cmd in (a, b):  # warm the page cache
     once(cmd)
 ta, tb = [], []
@@ -50,4 +64,25 @@ print(f"runs: {runs} each, alternating")
 print(f"sandbox median: {ma:.2f} ms (p10 {sorted(ta)[runs // 10]:.2f}, p90 {sorted(ta)[runs * 9 // 10]:.2f})")
 print(f"bwrap   median: {mb:.2f} ms (p10 {sorted(tb)[runs // 10]:.2f}, p90 {sorted(tb)[runs * 9 // 10]:.2f})")
 print(f"ratio sandbox/bwrap: {ma / mb:.2f}")
+PY
+
+echo
+echo "syscall loop: $DIR/getppid-loop (1,000,000 getppid), bare vs sandbox run --profile strict"
+python3 - "$SANDBOX" "$DIR" <<'PY'
+import statistics, subprocess, sys, time
+sandbox, d = sys.argv[1], sys.argv[2]
+bare = [d + "/getppid-loop"]
+boxed = [sandbox, "run", "--profile", "strict", d, "--", d + "/getppid-loop"]
+def once(cmd):
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL)
+    return (time.perf_counter() - t) * 1000
+once(bare); once(boxed)
+ta, tb = [], []
+for _ in range(15):
+    ta.append(once(bare))
+    tb.append(once(boxed))
+ma, mb = statistics.median(ta), statistics.median(tb)
+print(f"bare median: {ma:.1f} ms; strict median: {mb:.1f} ms (includes the sandbox's startup)")
+print(f"slowdown: {(mb / ma - 1) * 100:.1f}%")
 PY

@@ -8,7 +8,7 @@ struct ProfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
         abstract: "List, show and check sandbox profiles.",
-        subcommands: [List.self, Show.self, Check.self])
+        subcommands: [List.self, Show.self, Check.self, BPF.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -57,7 +57,10 @@ struct ProfileCommand: ParsableCommand {
             var valid = true
             for argument in profiles {
                 switch loader.load(argument, worktree: nil) {
-                case .success:
+                case .success(let loaded):
+                    // A JSON policy file: names this architecture does not know are skipped
+                    // when compiled, as Docker does; say which.
+                    for warning in seccompWarnings(loaded.profile) { print("\(argument): warning: \(warning)") }
                     print("\(argument): ok")
                 case .failure(let problems):
                     valid = false
@@ -65,6 +68,41 @@ struct ProfileCommand: ParsableCommand {
                 }
             }
             if !valid { throw ExitCode(1) }
+        }
+    }
+}
+
+/// Loads the profile's seccomp policy the way `run` does and lists what compiling it skips.
+private func seccompWarnings(_ profile: Profile) -> [String] {
+    do {
+        let file = try SeccompPolicyFile.read(profile.seccomp.policy, worktree: "/nonexistent", writable: [])
+        let host = HostProbe.facts()
+        let policy = try Planner.seccomp(profile.seccomp, file: file, context: SeccompResolveContext(
+            capabilities: profile.capabilities.keep, kernel: KernelVersion(parsing: host.kernelRelease)))
+        return try SeccompCompiler.droppingUnknownSyscalls(policy).skipped.map {
+            "seccomp: syscall \"\($0)\" is unknown on this architecture; its rules are skipped"
+        }
+    } catch {
+        return ["seccomp: \(error.description)"]
+    }
+}
+
+extension ProfileCommand {
+    /// The compiled classic-BPF program of a profile's seccomp policy, for other tools
+    /// (`bwrap --seccomp FD` in scripts/bench.sh): plain errno/kill actions, no notification.
+    struct BPF: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "bpf", abstract: "Write the profile's compiled seccomp filter (struct sock_filter[]) to standard output.")
+
+        @Argument(help: "A profile name or file.")
+        var profile: String = BuiltinProfiles.defaultName
+
+        func run() throws {
+            let loaded = try ProfileLoader.forCurrentProcess().loadForRun(profile, worktree: "/nonexistent")
+            let file = try SeccompPolicyFile.read(loaded.profile.seccomp.policy, worktree: "/nonexistent", writable: [])
+            let policy = try Planner.seccomp(loaded.profile.seccomp, file: file)
+            let program = try SeccompCompiler.compile(try SeccompCompiler.droppingUnknownSyscalls(policy).policy)
+            Output.write(program.bytes)
         }
     }
 }

@@ -123,7 +123,7 @@ struct PlannerTests {
     }
 
     @Test func unenforceableLimitsAreRefusedNotIgnored() {
-        for mutate in [{ (p: inout Profile) in p.limits.io = IOLimits(weight: 10) }, { $0.capabilities.keep = ["CAP_CHOWN"] }] {
+        for mutate in [{ (p: inout Profile) in p.limits.io = IOLimits(weight: 10) }] {
             var profile = BuiltinProfiles.strict
             mutate(&profile)
             #expect(throws: SandboxError.self) { try plan(profile) }

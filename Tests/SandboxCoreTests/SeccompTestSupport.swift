@@ -4,7 +4,9 @@ import Foundation
 /// Policy files the seccomp tests read. Docker's own default profile is read from the
 /// shared fixtures only when present and is never copied into the project.
 enum SeccompFixtures {
-    static let dockerDefaultPath = "/work/shared/fixtures/docker-default-seccomp.json"
+    /// `../shared/` beside the checkout (developers and CI have it; users do not).
+    static let dockerDefaultPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../../shared/fixtures/docker-default-seccomp.json").standardized.path
 
     static var smallPolicyPath: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent()

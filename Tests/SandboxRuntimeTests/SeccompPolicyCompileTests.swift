@@ -105,7 +105,9 @@ struct SeccompPolicyCompileTests {
 }
 
 /// Docker's default profile, read from the shared fixtures only when present (never copied).
-let dockerDefaultPath = "/work/shared/fixtures/docker-default-seccomp.json"
+/// `../shared/` beside the checkout (developers and CI have it; users do not).
+let dockerDefaultPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../../shared/fixtures/docker-default-seccomp.json").standardized.path
 /// The Docker-format policy written for these tests, kept with the core tests.
 let smallPolicyPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../SandboxCoreTests/Fixtures/seccomp/small-docker-policy.json").standardized.path

@@ -67,9 +67,6 @@ public enum Planner {
         if !profile.process.dieWithParent {
             throw SandboxError(.profile, "profile \(profile.name): process.die_with_parent = false is not supported by this version; the sandbox always dies with its parent")
         }
-        if !profile.capabilities.keep.isEmpty {
-            throw SandboxError(.profile, "profile \(profile.name): capabilities.keep is not supported by this version; every capability is dropped")
-        }
     }
 
     static func identity(host: HostFacts, worktree: WorktreeInfo, settings: IdentitySettings = IdentitySettings()) -> IdentityMapping {
@@ -94,7 +91,7 @@ public enum Planner {
     /// kept capabilities and kernel in `context`. The baseline guards are always folded in.
     /// The policy a profile names, with its inline `deny`/`allow` on top. Every path folds
     /// the baseline guards in: no profile can drop them.
-    static func seccomp(_ settings: SeccompSettings, file: [UInt8]? = nil,
+    public static func seccomp(_ settings: SeccompSettings, file: [UInt8]? = nil,
                         context: SeccompResolveContext = .init()) throws(SandboxError) -> SeccompPolicy {
         var policy: SeccompPolicy
         if let builtin = BuiltinSeccompPolicies.named(settings.policy) {

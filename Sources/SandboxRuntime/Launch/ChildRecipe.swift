@@ -12,7 +12,8 @@ struct ChildRecipe {
 
     /// `preparedFDs[i]` is the parent's detached (idmapped) mount for mount step i, or -1.
     init(plan: SandboxPlan, filter: SeccompCompiler.Program?, preparedFDs: [Int32], pipes: LaunchPipes,
-         blocks: Launcher.ProcessBlocks, dropGroups: Bool, output: (stdout: Int32, stderr: Int32) = (-1, -1)) {
+         blocks: Launcher.ProcessBlocks, dropGroups: Bool, keepCapabilities: UInt64 = 0,
+         output: (stdout: Int32, stderr: Int32) = (-1, -1)) {
         recipe.sync_fd = pipes.syncRead
         recipe.report_fd = pipes.reportWrite
         recipe.parent_fds = (pipes.syncWrite, pipes.reportRead, pipes.notifyParent)
@@ -46,7 +47,7 @@ struct ChildRecipe {
         // Not a clone flag: created once the child is in the run's cgroup (Launcher).
         recipe.unshare_cgroup_ns = plan.namespaces.contains(.cgroup) ? 1 : 0
         recipe.foreground_tty = plan.tty ? 1 : 0
-        recipe.keep_caps = 0
+        recipe.keep_caps = keepCapabilities
         if let filter, filter.instructionCount > 0 {
             recipe.filter = storage.bytes(filter.bytes)
             recipe.filter_len = UInt16(filter.instructionCount)

@@ -33,9 +33,14 @@ public enum Launcher {
             pipes.closeAll()
             throw error
         }
+        let keep: UInt64
+        do { keep = try CapabilityNames.mask(plan.capabilities) } catch {
+            pipes.closeAll()
+            throw error
+        }
         let recipe = ChildRecipe(
             plan: plan, filter: filter, preparedFDs: prepared, pipes: pipes,
-            blocks: processBlocks(), dropGroups: isRoot,
+            blocks: processBlocks(), dropGroups: isRoot, keepCapabilities: keep,
             output: relay.map { ($0.childStdout, $0.childStderr) } ?? (-1, -1))
         var c = recipe.recipe
         var pidfd: Int32 = -1

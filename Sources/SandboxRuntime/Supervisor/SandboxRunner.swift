@@ -69,11 +69,15 @@ public enum SandboxRunner {
 
     static func launchAndSupervise(_ plan: SandboxPlan, isRoot: Bool, cgroup: (any CgroupRun)?, io: RunIO) throws(SandboxError) -> Supervisor.Outcome {
         try plan.seccomp.checkStartable()
+        // An imported policy may name syscalls this architecture's libseccomp does not know
+        // (newer than it): their allow rules are skipped, as Docker does (`sandbox profile
+        // check` lists them); denying an unknown call is an error there.
+        let policy = try SeccompCompiler.droppingUnknownSyscalls(plan.seccomp).policy
         let filter: SeccompCompiler.Program
         if let cache = SeccompCache.forCurrentUser(environment: HostProbe.environment()) {
-            filter = try cache.program(for: plan.seccomp, reportDenials: true)
+            filter = try cache.program(for: policy, reportDenials: true)
         } else {
-            filter = try SeccompCompiler.compile(plan.seccomp, reportDenials: true)
+            filter = try SeccompCompiler.compile(policy, reportDenials: true)
         }
         let supervisor = try Supervisor()
         defer { supervisor.close() }
