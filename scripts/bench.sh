@@ -2,7 +2,7 @@
 # Benchmarks, each side by side in one session, alternating runs, medians and ratios:
 #  1. startup: `sandbox run --profile strict DIR -- /bin/true` against bubblewrap with the
 #     closest equivalent isolation and the same seccomp filter (target: ratio <= 1.0);
-#  2. a syscall-heavy loop (1,000,000 getppid) bare against under strict (target: < 10%).
+#  2. a syscall-heavy loop (1,000,000 stat of /usr) bare against under strict (target: < 10%).
 #
 #   scripts/bench.sh [RUNS]        (default 200; needs root, bwrap, gcc, a release build)
 #
@@ -24,8 +24,8 @@ command -v bwrap >/dev/null || { echo "bench: bwrap is not installed (apt-get in
 DIR=$(mktemp -d /tmp/sandbox-bench.XXXXXX)
 trap 'rm -rf "$DIR"' EXIT
 "$SANDBOX" profile bpf strict > "$DIR/strict.bpf"
-printf '#include <unistd.h>\n#include <sys/syscall.h>\nint main(void){for(long i=0;i<1000000;i++)syscall(SYS_getppid);return 0;}\n' > "$DIR/loop.c"
-gcc -O2 -o "$DIR/getppid-loop" "$DIR/loop.c"
+printf '#include <sys/stat.h>\nint main(void){struct stat st;for(long i=0;i<1000000;i++)stat("/usr",&st);return 0;}\n' > "$DIR/loop.c"
+gcc -O2 -o "$DIR/stat-loop" "$DIR/loop.c"
 
 SANDBOX_CMD=("$SANDBOX" run --profile strict "$DIR" -- /bin/true)
 BWRAP_CMD=(bwrap --unshare-all --die-with-parent --new-session
@@ -67,12 +67,12 @@ print(f"ratio sandbox/bwrap: {ma / mb:.2f}")
 PY
 
 echo
-echo "syscall loop: $DIR/getppid-loop (1,000,000 getppid), bare vs sandbox run --profile strict"
+echo "syscall loop: $DIR/stat-loop (1,000,000 stat), bare vs sandbox run --profile strict"
 python3 - "$SANDBOX" "$DIR" <<'PY'
 import statistics, subprocess, sys, time
 sandbox, d = sys.argv[1], sys.argv[2]
-bare = [d + "/getppid-loop"]
-boxed = [sandbox, "run", "--profile", "strict", d, "--", d + "/getppid-loop"]
+bare = [d + "/stat-loop"]
+boxed = [sandbox, "run", "--quiet", "--profile", "strict", d, "--", d + "/stat-loop"]
 def once(cmd):
     t = time.perf_counter()
     subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL)
