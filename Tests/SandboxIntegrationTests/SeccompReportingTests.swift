@@ -49,3 +49,28 @@ struct SeccompReportingTests {
         #expect(report.deniedSyscalls.contains { $0.name == "fchmodat" })
     }
 }
+
+/// A notification is answered with the policy's errno for exactly that call's arguments.
+@Suite(.serialized, .enabled(if: getuid() == 0, "needs root: creates namespaces"))
+struct SeccompPerArgumentAnswerTests {
+    @Test func oneSyscallTwoErrnos() throws {
+        var template = Array("/tmp/sandbox-seccomp-XXXXXX".utf8CString)
+        let dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!)! })
+        defer { _ = try? Subprocess.run(["rm", "-rf", dir]) }
+        chown(dir, 1000, 1000)
+        let output = dir + "/out"
+        let script = "import os,sys\nout=open(sys.argv[1],'w')\nfor n in (1, 2):\n    try: os.setpgid(0, n)\n    except OSError as e: out.write(str(e.errno)+'\\n')"
+        var plan = try Planner.plan(profile: BuiltinProfiles.strict, request: RunRequest(command: ["/usr/bin/python3", "-c", script, output]),
+                                    host: HostProbe.facts(), worktree: WorktreeInfo(name: "s", path: dir, ownerUID: 1000, ownerGID: 1000))
+        // Under the strict policy (default EPERM) without its setpgid allow: setpgid(0, 2) has
+        // its own rule (EXDEV, 18), setpgid(0, 1) falls to the default (EPERM, 1). Both reach
+        // the supervisor as notifications for the same syscall number.
+        plan.seccomp.rules.removeAll { $0.syscall == "setpgid" }
+        plan.seccomp.rules.append(
+            SeccompRule(syscall: "setpgid", action: .errno(18), args: [SeccompArgument(index: 1, op: .equal, value: 2)]))
+        let report = SandboxRunner.run(plan, isRoot: true)
+        #expect(report.exitCode == 0, "\(report.error?.message ?? "")")
+        #expect(try FileSystem.readText(output) == "1\n18\n")
+        #expect(report.deniedSyscalls.contains(RunReport.DeniedSyscall(name: "setpgid", count: 2)))
+    }
+}

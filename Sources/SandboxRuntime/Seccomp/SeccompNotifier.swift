@@ -19,8 +19,14 @@ final class SeccompNotifier {
     /// (pid inside the sandbox, syscall) of every process the policy killed.
     private(set) var killed: [(nsPID: Int32, syscall: String)] = []
 
-    init(table: DenialTable, socket: Int32) {
+    /// The policy the filter was compiled from: a notification carries the syscall's
+    /// arguments, so the answer is the policy's own for exactly this call (an imported
+    /// policy may refuse one syscall with different errnos under different conditions).
+    let policy: SeccompPolicy
+
+    init(table: DenialTable, policy: SeccompPolicy, socket: Int32) {
         self.table = table
+        self.policy = policy
         self.socket = socket
     }
 
@@ -64,7 +70,7 @@ final class SeccompNotifier {
         let native = data.arch == 0xC000_003E  // AUDIT_ARCH_X86_64
         let name = Self.name(arch: data.arch, number: data.nr)
         counts[name, default: 0] += 1
-        let answer = native ? table.answer(number: data.nr) : table.badArchAnswer
+        let answer = native ? self.answer(name: name, number: data.nr, args: data.args) : table.badArchAnswer
         switch answer {
         case .errno(let e):
             response.pointee = seccomp_notif_resp(id: request.pointee.id, val: 0, error: -e, flags: 0)
@@ -74,6 +80,16 @@ final class SeccompNotifier {
             let hostPID = Int32(bitPattern: request.pointee.pid)
             kill(hostPID: hostPID, id: request.pointee.id, syscall: name)
             return Denial(syscall: name, killed: true, nsPID: killed.last?.nsPID)
+        }
+    }
+
+    func answer(name: String, number: Int32, args: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)) -> DenialTable.Answer {
+        switch policy.action(for: name, args: [args.0, args.1, args.2, args.3, args.4, args.5]) {
+        case .errno(let e): return .errno(e)
+        case .killProcess, .killThread: return .kill
+        // The filter said "refuse" but the policy reads "allow" (or trap/log): never let the
+        // call through from here; answer as the compiled table says.
+        case .allow, .trap, .log: return table.answer(number: number)
         }
     }
 

@@ -34,7 +34,7 @@ final class Supervision {
         self.sandbox = sandbox
         self.plan = plan
         self.signalFD = signalFD
-        self.notifier = denials.map { SeccompNotifier(table: $0, socket: sandbox.notifySocket) }
+        self.notifier = denials.map { SeccompNotifier(table: $0, policy: plan.seccomp, socket: sandbox.notifySocket) }
         self.io = io
         let directories = cgroup?.paths ?? []
         limits = io.events != nil && !directories.isEmpty ? LimitWatcher(cgroupDirectories: directories) : nil
