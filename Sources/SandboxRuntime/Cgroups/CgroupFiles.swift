@@ -113,7 +113,12 @@ enum CgroupFiles {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
             if name == "." || name == ".." { continue }
-            if isDirectory(path + "/" + name) { names.append(name) }
+            // cgroupfs fills in d_type: no lstat for each of the dozens of control files
+            // (this runs after every run). DT_UNKNOWN falls back to lstat.
+            let type = entry.pointee.d_type
+            if type == UInt8(DT_DIR) || (type == UInt8(DT_UNKNOWN) && isDirectory(path + "/" + name)) {
+                names.append(name)
+            }
         }
         return names.sorted()
     }
