@@ -121,16 +121,25 @@ final class EscapeClassTests: SandboxTestCase {
         }
     }
 
-    /// Limits, many open files: the command's RLIMIT_NOFILE is the plan's, and it holds.
+    /// Limits, many open files: the caller has a low soft limit (1024); the command gets the
+    /// plan's limit (the profile's open_files, capped by the caller's hard limit) as soft and
+    /// hard, cannot raise it, and opening files stops there with EMFILE.
     func testOpenFilesStopAtTheLimit() throws {
         let wt = try Harness.makeWorktree(in: base)
-        let plan = try Harness.run([sandbox, "plan", wt.path, "--", "true"])
+        func underCallerLimits(_ argv: [String]) throws -> RunResult {
+            try Harness.run(["/bin/sh", "-c", "ulimit -Sn 1024 && exec \"$@\"", "sh"] + argv)
+        }
+        let plan = try underCallerLimits([sandbox, "plan", wt.path, "--", "true"])
         let object = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any] ?? [:]
         let nofile = object.objects("rlimits").first { $0.string("resource") == "nofile" }?.int("soft") ?? 0
-        XCTAssertGreaterThan(nofile, 0, plan.summary)
-        let r = try probe(wt, "open-many", "10000000")
-        XCTAssertEqual(r.errnoName, "EMFILE", "\(r)")
-        XCTAssertLessThan(r.int("opened") ?? .max, nofile, "\(r)")
-        XCTAssertGreaterThan(r.int("opened") ?? 0, nofile - 16, "\(r)")
+        XCTAssertGreaterThan(nofile, 1024, plan.summary)
+        let r = try underCallerLimits([sandbox, "run", wt.path, "--", "/bin/sh", "-c",
+                                       "ulimit -Sn \(nofile + 1) 2>/dev/null && echo RAISED; exec \(wt.probe) open-many 1000000"])
+        XCTAssertEqual(r.exitCode, 0, r.summary)
+        XCTAssertFalse(r.stdout.contains("RAISED"), "the command raised its open-files limit past the plan's")
+        let result = try r.json()
+        XCTAssertEqual(result.errnoName, "EMFILE", "\(result)")
+        XCTAssertLessThan(result.int("opened") ?? .max, nofile, "\(result)")
+        XCTAssertGreaterThan(result.int("opened") ?? 0, nofile - 16, "the plan's limit was not applied: \(result)")
     }
 }
