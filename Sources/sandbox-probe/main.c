@@ -38,6 +38,8 @@
 //   sleep SECS                     prints {"sleeping":...} first, then sleeps (fractions allowed)
 //   exit N                         exits with N
 //   kill-self SIG                  raises SIG with its default action
+//   (and the escape-class attacks of escape.c: handle, try-open-handle, try-mount, fill,
+//   open-many)
 //
 // Extra trailing arguments are ignored, so tests can append a marker that makes the process
 // easy to find in the host's /proc.
@@ -67,6 +69,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "probe.h"
 
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452
@@ -100,7 +104,7 @@ static long neg_errno(long rc) {
     return rc;
 }
 
-static int usage(void);
+int usage(void);
 
 // ---- JSON output ---------------------------------------------------------------------
 // A tiny writer: `sep` tracks whether a comma is needed before the next member.
@@ -127,33 +131,33 @@ static void comma(void) {
     sep = 1;
 }
 
-static void key(const char *k) {
+void key(const char *k) {
     comma();
     put_cstr(k);
     putchar(':');
     sep = 0;
 }
 
-static void begin(char c) {
+void begin(char c) {
     comma();
     putchar(c);
     sep = 0;
 }
 
-static void end(char c) {
+void end(char c) {
     putchar(c);
     sep = 1;
 }
 
-static void v_str(const char *s, size_t n) { comma(); put_string(s, n); }
+void v_str(const char *s, size_t n) { comma(); put_string(s, n); }
 static void v_int(long long v) { comma(); printf("%lld", v); }
 static void v_raw(const char *text) { comma(); fputs(text, stdout); }
-static void k_str(const char *k, const char *v) { key(k); if (v) v_str(v, strlen(v)); else v_raw("null"); }
-static void k_int(const char *k, long long v) { key(k); v_int(v); }
-static void k_bool(const char *k, int v) { key(k); v_raw(v ? "true" : "false"); }
+void k_str(const char *k, const char *v) { key(k); if (v) v_str(v, strlen(v)); else v_raw("null"); }
+void k_int(const char *k, long long v) { key(k); v_int(v); }
+void k_bool(const char *k, int v) { key(k); v_raw(v ? "true" : "false"); }
 
 // {"ok":true} or {"ok":false,"errno":N,"errno_name":"E...","error":"strerror"}
-static void k_result(int ok, int err) {
+void k_result(int ok, int err) {
     k_bool("ok", ok);
     if (!ok) {
         k_int("errno", err);
@@ -162,7 +166,7 @@ static void k_result(int ok, int err) {
     }
 }
 
-static int finish(void) {
+int finish(void) {
     putchar('\n');
     fflush(stdout);
     return 0;
@@ -171,7 +175,7 @@ static int finish(void) {
 // ---- Helpers -------------------------------------------------------------------------
 
 // Reads a whole small file; returns its length or -errno.
-static ssize_t slurp(const char *path, char *buf, size_t cap) {
+ssize_t slurp(const char *path, char *buf, size_t cap) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -errno;
     size_t len = 0;
@@ -765,7 +769,7 @@ static int cmd_sleep(const char *secs) {
 
 // ---- main ----------------------------------------------------------------------------
 
-static int usage(void) {
+int usage(void) {
     fputs("usage: sandbox-probe facts | try-read PATH | try-write PATH [DATA] | try-chmod PATH MODE [VIA]\n"
           "       | try-open-creat PATH MODE [VIA] | try-mkdir PATH MODE [VIA] | try-mknod PATH MODE\n"
           "       | try-link OLD NEW | try-symlink TARGET LINK | try-ptrace PID | try-kill PID SIG\n"
@@ -810,6 +814,8 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "flip") == 0 && c) return cmd_flip(a, b, atol(c));
     if (strcmp(cmd, "sleep") == 0 && a) return cmd_sleep(a);
     if (strcmp(cmd, "exit") == 0 && a) return atoi(a);
+    int escape = escape_command(argc, argv);
+    if (escape >= 0) return escape;
     if (strcmp(cmd, "kill-self") == 0 && a) {
         signal(atoi(a), SIG_DFL);
         raise(atoi(a));

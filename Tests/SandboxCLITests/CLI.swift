@@ -51,6 +51,19 @@ enum CLI {
         return Result(exitCode: code, stdout: read("out"), stderr: read("err"))
     }
 
+    /// Runs `line` through the fast parser and through swift-argument-parser
+    /// (SANDBOX_NO_FAST_PARSE=1): the fast run's exit code, and nil when they agree (same exit
+    /// code and stdout, and the same stderr unless it is a usage message), else what differs.
+    static func compareParsers(_ sandbox: String, _ line: [String], cwd: String, environment: [String: String]) throws -> (exitCode: Int32, problem: String?) {
+        let fast = try run([sandbox] + line, cwd: cwd, environment: environment)
+        let slow = try run([sandbox] + line, cwd: cwd, environment: environment.merging(["SANDBOX_NO_FAST_PARSE": "1"]) { $1 })
+        if fast.exitCode != slow.exitCode || fast.stdout != slow.stdout
+            || (fast.exitCode != 0 && !fast.stderr.contains("usage:") && fast.stderr != slow.stderr) {
+            return (fast.exitCode, "\(line)\nfast: \(fast.summary)\nslow: \(slow.summary)")
+        }
+        return (fast.exitCode, nil)
+    }
+
     static func makeTempDir() throws -> String {
         var template = Array("/var/tmp/sandbox-cli.XXXXXX".utf8CString)
         guard let p = mkdtemp(&template) else { throw XCTSkip("mkdtemp failed") }
