@@ -16,6 +16,10 @@ struct SandboxCommand: ParsableCommand {
     /// One place maps failures to exit codes: the runner's own failures (including command
     /// line errors, which swift-argument-parser would exit with 64) are 125.
     static func main() {
+        if let bad = firstInvalidUTF8Argument() {
+            Output.error("usage: argument \(bad) is not valid UTF-8; sandbox takes text arguments only (it would otherwise pass on a different name)")
+            finish(ExitCodes.runnerFailure)
+        }
         let args = CommandLine.arguments.dropFirst()
         if args.first != "gc" { sweepStaleRuns() }  // gc sweeps itself, and says what it removed
         if getenv("SANDBOX_NO_FAST_PARSE") == nil, let verb = args.first, verb == "run" || verb == "plan",
@@ -42,6 +46,17 @@ struct SandboxCommand: ParsableCommand {
 }
 
 extension SandboxCommand {
+    /// Swift decodes argv replacing invalid bytes with U+FFFD, so `run $'\\377wt'` would
+    /// name another directory (`\u{FFFD}wt`) than the caller meant, and a command argument
+    /// would reach the command changed. Refused instead (exit 125), never rewritten.
+    static func firstInvalidUTF8Argument() -> Int? {
+        for i in 1..<Int(CommandLine.argc) {
+            guard let raw = CommandLine.unsafeArgv[i] else { break }
+            if String(validatingCString: raw) == nil { return i }
+        }
+        return nil
+    }
+
     /// Crash recovery, before any command: records and locks of runs whose supervisor died
     /// are removed. Quiet, and never in the way: a state directory that cannot be opened
     /// here is reported by the commands that need it.

@@ -70,10 +70,28 @@ final class HostileWorktreeNameTests: SandboxTestCase {
         _ = try attempt("", long: true)
     }
 
-    /// Known gap (SECURITY.md): the argument is decoded with U+FFFD replacements, so a sibling
-    /// named with those bytes would be chosen instead; without one, the run is refused.
-    func testNonUTF8BytesWorkOrAreRefused() throws {
-        _ = try attempt("\\377\\376-latin1-\\351")
-        _ = try attempt("\\300\\200overlong")
+    /// Non-UTF-8 arguments are refused (exit 125) before anything is resolved: decoded with
+    /// U+FFFD replacements they would name another directory.
+    func testNonUTF8BytesAreRefused() throws {
+        XCTAssertEqual(try attempt("\\377\\376-latin1-\\351"), .refused)
+        XCTAssertEqual(try attempt("\\300\\200overlong"), .refused)
+    }
+
+    /// The confused deputy: a sibling already named with the replacement character's bytes
+    /// (EF BF BD) must not be chosen for `\377wt`.
+    func testNonUTF8NameNeverRunsInTheReplacementCharacterSibling() throws {
+        let script = #"""
+            ROOT="$(mktemp -d -p "$BASE")" && cd "$ROOT" && mkdir "$(printf '\357\277\275wt')" "$(printf '\377wt')"
+            "$SANDBOX" run "$ROOT/$(printf '\377wt')" -- /bin/sh -c 'echo x > written'
+            echo "RC=$?"
+            find "$ROOT" -name written
+            """#
+        var env = ProcessInfo.processInfo.environment
+        env["BASE"] = base
+        env["SANDBOX"] = sandbox
+        let r = try Harness.run(["/bin/sh", "-c", script], environment: env)
+        XCTAssertTrue(r.stdout.contains("RC=125"), r.summary)
+        XCTAssertFalse(r.stdout.contains("written"), "the command ran somewhere: \(r.summary)")
+        XCTAssertTrue(r.stderr.contains("not valid UTF-8"), r.summary)
     }
 }
