@@ -78,7 +78,8 @@ enum ProfileFiles {
         return names.sorted()
     }
 
+    /// "Permission denied (EACCES)": the runner's one errno format.
     static func describe(_ code: Int32) -> String {
-        String(cString: strerror(code))
+        SystemError.describe(code)
     }
 }
