@@ -140,7 +140,10 @@ INIT
 
 build_initramfs() {
     local kdir version; kdir=$(kernel_dir); version=$(basename "$kdir")
-    local key; key=$( { guest_init; echo "$version"; } | md5sum | cut -c1-12)
+    # 9p over virtio, the overlay, the virtio console ports; loop and ext4 so that a test can
+    # give the guest an ext4 scratch file system (its tmpfs has no idmapped mounts on 6.1).
+    local modules="virtio_pci 9pnet_virtio 9p overlay virtio_console loop ext4"
+    local key; key=$( { guest_init; echo "$version $modules"; } | md5sum | cut -c1-12)
     INITRD=$CACHE/initramfs-$key.cpio.gz
     [ -s "$INITRD" ] && return 0
     say "building $INITRD"
@@ -148,10 +151,10 @@ build_initramfs() {
     mkdir -p "$work/bin" "$work/modules"
     cp /bin/busybox "$work/bin/busybox"
     guest_init > "$work/init" && chmod 755 "$work/init"
-    # 9p over virtio, the overlay, and the virtio console ports, with their dependencies in
-    # load order. Built-in ones print as "builtin" and are skipped.
+    # The modules with their dependencies in load order. Built-in ones print as "builtin" and
+    # are skipped.
     local mod file name
-    for mod in virtio_pci 9pnet_virtio 9p overlay virtio_console; do
+    for mod in $modules; do
         modprobe -d "$kdir" -S "$version" --show-depends "$mod" || fail "modprobe --show-depends $mod failed"
     done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' > "$work/list" || fail "cannot list the guest's modules"
     : > "$work/modules/order"

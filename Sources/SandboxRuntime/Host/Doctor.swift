@@ -63,7 +63,10 @@ public enum Doctor {
     }
 
     static func strictRun(_ profile: Profile, cgroups: any CgroupDriver) -> Check {
-        var template = Array("/tmp/sandbox-doctor-XXXXXX".utf8CString)
+        // A root-owned scratch worktree in $TMPDIR (default /tmp): whether strict runs there
+        // also says whether that file system takes idmapped mounts.
+        let tmp = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "/tmp"
+        var template = Array("\(tmp)/sandbox-doctor-XXXXXX".utf8CString)
         guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
             return Check(name: "strict run", ok: false, detail: "mkdtemp: \(SystemError.describe(errno))")
         }
