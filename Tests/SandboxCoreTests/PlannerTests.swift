@@ -179,7 +179,7 @@ struct TerminalInjectionTests {
     @Test(arguments: ["baseline", "default", "strict"])
     func ttyRunsRefuseTerminalInjection(policyName: String) throws {
         let base = try #require(BuiltinSeccompPolicies.named(policyName))
-        let policy = Planner.refusingTerminalInjection(base, tty: true)
+        let policy = try Planner.refusingTerminalInjection(base, tty: true)
         for request in [tiocsti, tioclinux, tiocsti | 0x1_0000_0000, tioclinux | 0xffff_ffff_0000_0000] {
             #expect(!policy.action(for: "ioctl", args: [0, request]).permits, "\(policyName) \(String(request, radix: 16))")
         }
@@ -188,7 +188,17 @@ struct TerminalInjectionTests {
 
     @Test func withoutTtyThePolicyIsUnchanged() throws {
         let base = try #require(BuiltinSeccompPolicies.named("default"))
-        #expect(Planner.refusingTerminalInjection(base, tty: false) == base)
+        #expect(try Planner.refusingTerminalInjection(base, tty: false) == base)
+    }
+
+    /// A default-deny policy that allows TIOCSTI by its own conditional rule cannot be made
+    /// safe by rewriting one unconditional rule: the tty run is refused.
+    @Test func aPolicyAllowingTiocstiConditionallyIsRefusedForTty() {
+        let policy = SeccompPolicy(defaultAction: .errno(1), rules: [
+            SeccompRule(syscall: "ioctl", action: .allow, args: [SeccompArgument(index: 1, op: .maskedEqual, value: 0xffff_ffff, valueTwo: tiocsti)]),
+        ])
+        #expect(throws: SandboxError.self) { try Planner.refusingTerminalInjection(policy, tty: true) }
+        #expect(throws: Never.self) { try Planner.refusingTerminalInjection(policy, tty: false) }
     }
 }
 

@@ -42,7 +42,7 @@ public enum Planner {
             rlimits: rlimits(profile.limits, host: host),
             cgroup: accountingOnlyWhereCheap(try cgroupPlan(profile: profile, request: request, host: host),
                                              host: host, limits: profile.limits),
-            seccomp: refusingTerminalInjection(
+            seccomp: try refusingTerminalInjection(
                 try seccomp(profile.seccomp, file: seccompFile, context: SeccompResolveContext(
                     capabilities: profile.capabilities.keep, kernel: KernelVersion(parsing: host.kernelRelease))),
                 tty: tty),
@@ -118,7 +118,7 @@ public enum Planner {
     /// TIOCSTI could type into the caller's shell after the run (bubblewrap CVE-2017-5226);
     /// without --tty the new session already makes it fail. Whatever the policy, these
     /// requests are refused then, compared on the low 32 bits (CVE-2019-10063).
-    static func refusingTerminalInjection(_ policy: SeccompPolicy, tty: Bool) -> SeccompPolicy {
+    static func refusingTerminalInjection(_ policy: SeccompPolicy, tty: Bool) throws(SandboxError) -> SeccompPolicy {
         guard tty else { return policy }
         let refused = StrictSeccompPolicy.refusedIoctls
         var result = policy
@@ -135,7 +135,13 @@ public enum Planner {
             result.rules.removeAll { $0.syscall == "ioctl" }
             result.rules += LowBitsComplement.allowRules("ioctl", index: 1, excluding: Set(refused))
         }
-        // Otherwise ioctl is denied, or already allowed only for chosen requests.
+        // Otherwise ioctl is denied, or allowed only for requests the policy chose: check that
+        // those leave these two out (any high half), else refuse rather than run.
+        for request in refused {
+            for high: UInt64 in [0, 0xffff_ffff_0000_0000] where result.action(for: "ioctl", args: [0, high | UInt64(request)]).permits {
+                throw SandboxError(.profile, "--tty: the seccomp policy allows ioctl request 0x\(String(request, radix: 16)) (terminal input injection), which a --tty run must refuse")
+            }
+        }
         return result
     }
 

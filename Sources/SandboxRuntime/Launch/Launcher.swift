@@ -34,13 +34,17 @@ public enum Launcher {
             throw error
         }
         let keep: UInt64
-        do { keep = try CapabilityNames.mask(plan.capabilities) } catch {
+        let blocks: ProcessBlocks
+        do throws(SandboxError) {
+            keep = try CapabilityNames.mask(plan.capabilities)
+            blocks = try processBlocks()
+        } catch {
             pipes.closeAll()
             throw error
         }
         let recipe = ChildRecipe(
             plan: plan, filter: filter, preparedFDs: prepared, pipes: pipes,
-            blocks: processBlocks(), dropGroups: isRoot, keepCapabilities: keep,
+            blocks: blocks, dropGroups: isRoot, keepCapabilities: keep,
             output: relay.map { ($0.childStdout, $0.childStderr) } ?? (-1, -1))
         var c = recipe.recipe
         var pidfd: Int32 = -1
@@ -134,14 +138,18 @@ public enum Launcher {
     /// Where this process's argument and environment strings live (/proc/self/stat fields
     /// 48-51). The child rewrites both so /proc/1/cmdline and /proc/1/environ show nothing
     /// of the caller.
-    static func processBlocks() -> ProcessBlocks {
-        guard let text = try? FileSystem.readText("/proc/self/stat"),
-              let close = text.lastIndex(of: ")") else { return ProcessBlocks() }
+    /// Fails closed: without the ranges the caller's environment would stay readable in the
+    /// init's memory.
+    static func processBlocks() throws(SandboxError) -> ProcessBlocks {
+        let text = try FileSystem.readText("/proc/self/stat")
+        guard let close = text.lastIndex(of: ")") else { throw SandboxError(.setup, "read `/proc/self/stat`: unexpected format") }
         // The command name (field 2) may contain spaces: count fields after the last ')'.
         // fields[0] is field 3 (state), so field N is fields[N - 3].
         let fields = text[text.index(after: close)...].split(separator: " ").map { $0.trimmingCharacters() }
         guard fields.count > 48, let argStart = UInt(fields[45]), let argEnd = UInt(fields[46]),
-              let envStart = UInt(fields[47]), let envEnd = UInt(fields[48]) else { return ProcessBlocks() }
+              let envStart = UInt(fields[47]), let envEnd = UInt(fields[48]) else {
+            throw SandboxError(.setup, "read `/proc/self/stat`: no argument/environment ranges (fields 48-51)")
+        }
         return ProcessBlocks(arguments: (argStart, argEnd), environment: (envStart, envEnd))
     }
 }
