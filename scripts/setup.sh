@@ -20,6 +20,6 @@ if ((${#missing[@]})); then
 fi
 command -v swift >/dev/null || { echo "setup: swift is not on PATH (need Swift 6)" >&2; exit 1; }
 
-swift build -c release --static-swift-stdlib --product sandbox
+scripts/build-release.sh
 install -m 0755 .build/release/sandbox /usr/local/bin/sandbox
 echo "setup: installed /usr/local/bin/sandbox"

@@ -34,11 +34,13 @@ struct RunCommand: ParsableCommand {
         // One driver per command: its view of the host plans the run and then executes it.
         let cgroups = CgroupDriverFactory.make()
         let host = HostProbe.facts(cgroups: cgroups)
+        StartupTrace.mark("host")
         var result: RunReport
         var reportError: SandboxError?
         var worktree: String?
         do throws(SandboxError) {
             let prepared = try arguments.prepare(host: host)
+            StartupTrace.mark("plan")
             worktree = prepared.worktree.path
             var session = WorkerSession(state: try StateDirectory.openDefault())
             session.wait = arguments.wait

@@ -86,12 +86,14 @@ extension RunArguments {
     func prepare(host: HostFacts) throws(SandboxError) -> PreparedRun {
         let cwd = try currentDirectory()
         let worktree = try WorktreeResolver.resolve(worker, currentDirectory: cwd, options: resolverOptions(host: host))
+        StartupTrace.mark("worker")
         let overrides = try ProfileOverrides(
             memory: memory, pids: pids, cpus: cpus, timeout: timeout, network: network, roBind: roBind, bind: bind,
             tmpfs: tmpfs, unsetEnv: unsetEnv)
         let loaded = try ProfileLoader.forCurrentProcess().loadForRun(
             profile, worktree: worktree.path, writable: overrides.readWriteBinds.map(\.source))
         let effective = overrides.apply(to: loaded.profile)
+        StartupTrace.mark("profile")
         var environmentItems: [EnvironmentOverride] = []
         if let envFile {
             environmentItems = try EnvFileReader.read(envFile, currentDirectory: cwd, worktree: worktree.path)

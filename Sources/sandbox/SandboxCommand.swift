@@ -16,12 +16,14 @@ struct SandboxCommand: ParsableCommand {
     /// One place maps failures to exit codes: the runner's own failures (including command
     /// line errors, which swift-argument-parser would exit with 64) are 125.
     static func main() {
+        StartupTrace.start()
         if let bad = firstInvalidUTF8Argument() {
             Output.error("usage: argument \(bad) is not valid UTF-8; sandbox takes text arguments only (it would otherwise pass on a different name)")
             finish(ExitCodes.runnerFailure)
         }
         let args = CommandLine.arguments.dropFirst()
         if args.first != "gc" { sweepStaleRuns() }  // gc sweeps itself, and says what it removed
+        StartupTrace.mark("sweep")
         if getenv("SANDBOX_NO_FAST_PARSE") == nil, let verb = args.first, verb == "run" || verb == "plan",
            let parsed = FastRunParser.parse(args.dropFirst(), allowReport: verb == "run") {
             finish(fastPath(verb, parsed))
@@ -80,6 +82,8 @@ extension SandboxCommand {
     /// at this binary's size); stdio is flushed first for `print`ed output.
     static func finish(_ code: Int32) -> Never {
         fflush(nil)
+        StartupTrace.mark("finish")
+        StartupTrace.flush()
         _exit(code)
     }
 }

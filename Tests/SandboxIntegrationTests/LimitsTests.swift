@@ -56,6 +56,17 @@ struct LimitsTests {
         #expect(leftovers(report.id).isEmpty)
     }
 
+    /// The command is in the run's cgroup before its cgroup namespace is made (v1: the child
+    /// joins through `tasks` first), so every hierarchy shows it at the namespace's root, and
+    /// no host path (`/sandbox/<id>`, `/../..`) appears.
+    @Test(.enabled(if: getuid() == 0, "needs root: creates cgroups and namespaces"))
+    func theCommandSeesItsRunCgroupAsRoot() throws {
+        defer { cleanup() }
+        let report = try run(["sh", "-c", "grep -q : /proc/self/cgroup && ! grep -v ':/$' /proc/self/cgroup"], pids: 64)
+        #expect(report.status == .exited && report.exitCode == 0, "a /proc/self/cgroup line names a path: \(report.error?.message ?? "")")
+        #expect(leftovers(report.id).isEmpty)
+    }
+
     @Test(.enabled(if: getuid() == 0, "needs root: creates cgroups and namespaces"))
     func forkBombIsContained() throws {
         defer { cleanup() }

@@ -62,6 +62,8 @@ struct sbx_recipe {
                             // us in the run's cgroup (v1 attaches only after clone), so its
                             // root is that cgroup and /proc/self/cgroup shows no host path
     int report_fd;          // write end (CLOEXEC): sbx_message records to the parent
+    const int *cgroup_tasks_fds;  // v1: the run's `tasks` files, opened by the parent; after
+    size_t cgroup_tasks_count;    // the go the child writes "0" to each, moving itself
     int parent_fds[3];      // the parent's ends of the pipes and the notify socket (or -1),
                             // closed first in the child so that EOF on sync_fd means the
                             // parent is gone
@@ -139,6 +141,7 @@ enum sbx_stage {
     SBX_STAGE_SECCOMP,
     SBX_STAGE_EXEC,
     SBX_STAGE_CGROUP_NS,       // unshare(CLONE_NEWCGROUP) after the parent's go
+    SBX_STAGE_CGROUP_ATTACH,   // step = index of the v1 `tasks` fd the child could not join
 };
 
 struct sbx_message {

@@ -28,8 +28,15 @@ public protocol CgroupRun: AnyObject, Sendable {
     /// command is inside before its first instruction. v1: nil (use `attach`).
     var cloneIntoFD: Int32? { get }
 
-    /// Moves `pid` into the run's cgroup(s). v1: the parent calls this BEFORE releasing the
-    /// child (the sync byte). v2: a harmless repeat when clone3 already placed it there.
+    /// v1: write-only descriptors of the run's `tasks` files, one per directory. The launched
+    /// child writes "0" to each after the parent's go and before anything else, moving
+    /// itself: cheap, where the parent moving it through `cgroup.procs` waits for an RCU
+    /// grace period (5-30 ms per run measured). v2: none (CLONE_INTO_CGROUP). The caller
+    /// closes them.
+    func openTasksFiles() throws(SandboxError) -> [Int32]
+
+    /// Moves `pid` (a whole process) into the run's cgroup(s), from outside. The launcher
+    /// does not use it (see `cloneIntoFD` and `openTasksFiles`).
     func attach(pid: Int32) throws(SandboxError)
 
     /// Reads the counters. Also samples the task count, so calling it periodically while the

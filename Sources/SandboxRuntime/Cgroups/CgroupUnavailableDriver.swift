@@ -26,6 +26,7 @@ public struct CgroupUnavailableDriver: CgroupDriver {
 final class NoCgroupRun: CgroupRun {
     var paths: [String] { [] }
     var cloneIntoFD: Int32? { nil }
+    func openTasksFiles() throws(SandboxError) -> [Int32] { [] }
     func attach(pid: Int32) throws(SandboxError) {}
     func usage() -> CgroupUsage { CgroupUsage() }
     func killAll() {}

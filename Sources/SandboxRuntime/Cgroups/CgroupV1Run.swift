@@ -31,8 +31,24 @@ public final class CgroupV1Run: CgroupRun {
         return result
     }
 
-    /// v1 has no CLONE_INTO_CGROUP: the parent attaches the child before releasing it.
+    /// v1 has no CLONE_INTO_CGROUP: the child joins through `openTasksFiles`.
     public var cloneIntoFD: Int32? { nil }
+
+    public func openTasksFiles() throws(SandboxError) -> [Int32] {
+        var fds: [Int32] = []
+        for path in paths {
+            let file = path + "/tasks"
+            var fd: Int32
+            repeat { fd = open(file, O_WRONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+            guard fd >= 0 else {
+                let code = errno
+                fds.forEach { close($0) }
+                throw CgroupFiles.error(.setup, "open", file, code)
+            }
+            fds.append(fd)
+        }
+        return fds
+    }
 
     public func attach(pid: Int32) throws(SandboxError) {
         for path in paths {

@@ -31,6 +31,9 @@ public final class CgroupV2Run: CgroupRun {
         return value >= 0 ? value : nil
     }
 
+    /// clone3 places the child: nothing for it to join.
+    public func openTasksFiles() throws(SandboxError) -> [Int32] { [] }
+
     public func attach(pid: Int32) throws(SandboxError) {
         do throws(SandboxError) {
             try CgroupFiles.write(String(pid), to: path + "/cgroup.procs")

@@ -12,10 +12,12 @@ struct ChildRecipe {
 
     /// `preparedFDs[i]` is the parent's detached (idmapped) mount for mount step i, or -1.
     init(plan: SandboxPlan, filter: SeccompCompiler.Program?, preparedFDs: [Int32], pipes: LaunchPipes,
-         blocks: Launcher.ProcessBlocks, dropGroups: Bool, keepCapabilities: UInt64 = 0,
+         blocks: Launcher.ProcessBlocks, dropGroups: Bool, keepCapabilities: UInt64 = 0, cgroupTasksFiles: [Int32] = [],
          output: (stdout: Int32, stderr: Int32) = (-1, -1)) {
         recipe.sync_fd = pipes.syncRead
         recipe.report_fd = pipes.reportWrite
+        recipe.cgroup_tasks_fds = UnsafePointer(storage.array(cgroupTasksFiles))
+        recipe.cgroup_tasks_count = cgroupTasksFiles.count
         recipe.parent_fds = (pipes.syncWrite, pipes.reportRead, pipes.notifyParent)
         recipe.notify_sock = pipes.notifyChild
         recipe.stdout_fd = output.stdout

@@ -17,8 +17,9 @@ public struct LaunchedSandbox {
 /// Starts the child: prepares what needs host privilege (idmapped mounts), clones into new
 /// namespaces, maps the ids, and releases the child with one byte on the sync pipe.
 public enum Launcher {
-    /// `cgroup`: the run's cgroup. v2 places the child in it at clone3 (CLONE_INTO_CGROUP); v1
-    /// attaches it before the sync byte. Either way the command runs nothing outside it.
+    /// `cgroup`: the run's cgroup. v2 places the child in it at clone3 (CLONE_INTO_CGROUP); on
+    /// v1 the child joins it itself, first thing after the sync byte. Either way the command
+    /// runs nothing outside it.
     /// `relay`: the command's stdout and stderr go into its pipes (nil: the caller's fds).
     public static func launch(_ plan: SandboxPlan, filter: SeccompCompiler.Program?, isRoot: Bool,
                               cgroup: (any CgroupRun)? = nil, relay: OutputRelay? = nil) throws(SandboxError) -> LaunchedSandbox {
@@ -35,21 +36,26 @@ public enum Launcher {
         }
         let keep: UInt64
         let blocks: ProcessBlocks
+        var tasksFiles: [Int32] = []
+        defer { tasksFiles.forEach { close($0) } }
         do throws(SandboxError) {
             keep = try CapabilityNames.mask(plan.capabilities)
             blocks = try processBlocks()
+            tasksFiles = try cgroup?.openTasksFiles() ?? []
         } catch {
             pipes.closeAll()
             throw error
         }
+        StartupTrace.mark("launch-prep")
         let recipe = ChildRecipe(
             plan: plan, filter: filter, preparedFDs: prepared, pipes: pipes,
-            blocks: blocks, dropGroups: isRoot, keepCapabilities: keep,
+            blocks: blocks, dropGroups: isRoot, keepCapabilities: keep, cgroupTasksFiles: tasksFiles,
             output: relay.map { ($0.childStdout, $0.childStderr) } ?? (-1, -1))
         var c = recipe.recipe
         var pidfd: Int32 = -1
         let pid = sbx_spawn(&c, cloneFlags(plan.namespaces), cgroup?.cloneIntoFD ?? -1, &pidfd)
         withExtendedLifetime(recipe) {}
+        StartupTrace.mark("clone3")
         guard pid > 0 else {
             pipes.closeAll()
             throw SystemError.error(.setup, "clone3 into new namespaces", errno: -pid)
@@ -57,7 +63,6 @@ public enum Launcher {
         pipes.closeChildEnds()
         relay?.closeChildEnds()
         do throws(SandboxError) {
-            try cgroup?.attach(pid: pid)
             try mapIDs(pid: pid, identity: plan.identity, privileged: isRoot)
             if prepared.contains(where: { $0 >= 0 }) {
                 try applyIdmap(pid: pid, prepared: prepared, plan: plan)
@@ -73,6 +78,7 @@ public enum Launcher {
             throw error
         }
         close(pipes.syncWrite)
+        StartupTrace.mark("maps+release")
         return LaunchedSandbox(pid: pid, pidfd: pidfd, reportFD: pipes.reportRead, notifySocket: pipes.notifyParent)
     }
 

@@ -16,8 +16,12 @@ struct ChildMessages {
             if m.stage == Int32(SBX_STAGE_EXEC.rawValue) { execErrno = m.value } else if setupError == nil {
                 setupError = (m.stage, m.step, m.value)
             }
-        case SBX_MSG_EXIT_STATUS.rawValue: exitStatus = m.value
-        case SBX_MSG_COMMAND_PID.rawValue: commandPID = m.value
+        case SBX_MSG_EXIT_STATUS.rawValue:
+            StartupTrace.mark("command-exited")
+            exitStatus = m.value
+        case SBX_MSG_COMMAND_PID.rawValue:
+            StartupTrace.mark("command-execed")
+            commandPID = m.value
         default: break
         }
     }
@@ -54,6 +58,7 @@ struct ChildMessages {
         case SBX_STAGE_CLOSE_FDS.rawValue: return "close inherited file descriptors"
         case SBX_STAGE_SECCOMP.rawValue: return "load the seccomp filter"
         case SBX_STAGE_CGROUP_NS.rawValue: return "unshare the cgroup namespace"
+        case SBX_STAGE_CGROUP_ATTACH.rawValue: return "join the run's cgroup (write `0` to `tasks`)"
         default: return "stage \(stage)"
         }
     }

@@ -24,11 +24,13 @@ public enum SandboxRunner {
         do {
             // The cgroup exists, limits set, before the child does.
             cgroup = try cgroups.create(runID: id, plan: plan.cgroup)
+            StartupTrace.mark("cgroup")
             outcome = try launchAndSupervise(plan, isRoot: isRoot, cgroup: cgroup, io: io)
         } catch {
             outcome = Supervisor.Outcome(termination: .setupFailed(error), userMs: 0, systemMs: 0)
         }
         var usage = CgroupUsage()
+        defer { StartupTrace.mark("cgroup-cleanup") }
         var cleanupError: SandboxError?
         if let cgroup {
             usage = cgroup.usage()
@@ -79,9 +81,11 @@ public enum SandboxRunner {
         } else {
             filter = try SeccompCompiler.compile(policy, reportDenials: true)
         }
+        StartupTrace.mark("filter")
         let supervisor = try Supervisor()
         defer { supervisor.close() }
         let sandbox = try Launcher.launch(plan, filter: filter, isRoot: isRoot, cgroup: cgroup, relay: io.relay)
+        StartupTrace.mark("launched")
         io.onStarted?(sandbox.pid, cgroup?.paths)
         if let events = io.events {
             var started = events.event(.started)
@@ -89,6 +93,9 @@ public enum SandboxRunner {
             started.namespaces = plan.namespaces.map(\.rawValue)
             events.emit(started)
         }
-        return supervisor.supervise(sandbox, plan: plan, denials: filter.denials, io: io, cgroup: cgroup)
+        StartupTrace.mark("record-running")
+        let outcome = supervisor.supervise(sandbox, plan: plan, denials: filter.denials, io: io, cgroup: cgroup)
+        StartupTrace.mark("supervised")
+        return outcome
     }
 }

@@ -40,6 +40,7 @@ public struct WorkerSession {
         if let report { try OutputPath.check(report, worktree: plan.worktree, option: "--report") }
         // From here on a `sandbox kill` (SIGTERM) is a request read by the supervisor.
         try Supervisor.blockForwardedSignals()
+        StartupTrace.mark("lock")
 
         let startedAt = Clock.rfc3339Now()
         let logs = LogStore(state: state)
@@ -65,6 +66,7 @@ public struct WorkerSession {
             startedAt: startedAt, startedUnixMs: Clock.unixMilliseconds(), log: logPath))
         try live.write()
         defer { live.remove() }
+        StartupTrace.mark("log+record")
 
         let io = RunIO(relay: relay, events: eventSink, onStarted: { pid, cgroup in
             live.record.initPID = pid
@@ -76,6 +78,7 @@ public struct WorkerSession {
             try? live.write()
         })
         var report = SandboxRunner.run(plan, id: id, isRoot: isRoot, cgroups: cgroups, io: io)
+        StartupTrace.mark("runner")
         relay?.finish()
         report.log = logPath
         annotate(&report)
@@ -87,6 +90,7 @@ public struct WorkerSession {
         }
         if logPath != nil { logs.prune(directory: logs.directory(worktree: plan.worktree)) }
         finished(report)
+        StartupTrace.mark("after-run")
         return report
     }
 

@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where `sandbox run`'s own time goes, for `scripts/bench.sh --stages` and anyone chasing a
+/// slow start: with `SANDBOX_TRACE_STARTUP` set, each `mark` records a monotonic time stamp
+/// and `flush` prints one line per stage to stderr. If the variable holds the caller's
+/// CLOCK_MONOTONIC nanoseconds at spawn (the bench script sets it), the first line is the time
+/// from spawn to `main`, which includes loading this binary.
+/// Off (the default) a mark is one load and one branch; nothing is allocated.
+public enum StartupTrace {
+    nonisolated(unsafe) private static var enabled = false
+    nonisolated(unsafe) private static var spawnedAt: UInt64 = 0
+    nonisolated(unsafe) private static var marks: [(name: StaticString, at: UInt64)] = []
+
+    /// Called once, first thing in `main`.
+    public static func start() {
+        guard let value = getenv("SANDBOX_TRACE_STARTUP") else { return }
+        enabled = true
+        spawnedAt = UInt64(String(cString: value)) ?? 0
+        marks.reserveCapacity(32)
+        mark("main")
+    }
+
+    @inline(__always)
+    public static func mark(_ name: StaticString) {
+        guard enabled else { return }
+        marks.append((name, Clock.monotonicNanoseconds()))
+    }
+
+    /// One line per stage, "stage ms", each the time since the previous mark.
+    public static func flush() {
+        guard enabled, let first = marks.first else { return }
+        var previous = spawnedAt > 0 && spawnedAt < first.at ? spawnedAt : first.at
+        var text = "startup-trace:"
+        for mark in marks {
+            text += " \(mark.name)=\(String(microseconds: mark.at - previous))"
+            previous = mark.at
+        }
+        text += " total=\(String(microseconds: previous - (spawnedAt > 0 && spawnedAt < first.at ? spawnedAt : first.at)))\n"
+        _ = text.withCString { write(2, $0, strlen($0)) }
+        marks.removeAll()
+    }
+}
+
+private extension String {
+    /// Milliseconds with three decimals, from nanoseconds.
+    init(microseconds nanoseconds: UInt64) {
+        let us = nanoseconds / 1000
+        let fraction = String(us % 1000)
+        self = "\(us / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}
