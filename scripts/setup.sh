@@ -7,7 +7,8 @@
 # Needs root (apt-get, install). Swift 6 must be on PATH (https://swift.org/install).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PACKAGES=(libseccomp-dev libcap-dev pkg-config git bubblewrap)
+# libc6-dev, libseccomp-dev and libcap-dev also hold the static libraries the release build links.
+PACKAGES=(libc6-dev libseccomp-dev libcap-dev pkg-config git bubblewrap)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -23,6 +23,15 @@ fi
 swift build --build-tests
 swift test --skip-build
 
+# The release binary as setup.sh builds it (statically linked), run once for real: the
+# README's quick start depends on that build, which the tests above do not use.
+scripts/build-release.sh
+smoke=$(mktemp -d /tmp/sandbox-smoke.XXXXXX)
+.build/release/sandbox run --profile strict "$smoke" -- sh -c 'echo ok > smoke.txt'
+grep -qx ok "$smoke/smoke.txt" || { echo "test: the release binary's smoke run wrote nothing" >&2; exit 1; }
+rm -rf "$smoke"
+echo "test: release build smoke run passed"
+
 # The cgroup v2 backend, for real, in a VM (this host's cgroups may be v1 or hybrid).
 if [ "$(id -u)" = 0 ]; then
     scripts/test-v2.sh

@@ -25,7 +25,11 @@ public enum SandboxRunner {
             // The cgroup exists, limits set, before the child does.
             cgroup = try cgroups.create(runID: id, plan: plan.cgroup)
             StartupTrace.mark("cgroup")
-            outcome = try launchAndSupervise(plan, isRoot: isRoot, cgroup: cgroup, io: io)
+            outcome = try launchAndSupervise(plan, isRoot: isRoot, cgroup: cgroup, io: io) {
+                // While the released child sets up: what runners that were killed left
+                // behind (their locks died with them).
+                _ = cgroups.sweep(minimumAgeSeconds: 10)
+            }
         } catch {
             outcome = Supervisor.Outcome(termination: .setupFailed(error), userMs: 0, systemMs: 0)
         }
@@ -38,8 +42,6 @@ public enum SandboxRunner {
             cgroup.killAll()
             do { try cgroup.remove() } catch { cleanupError = error.wrapped("removing the run's cgroup") }
         }
-        // What runners that were killed left behind (their locks died with them).
-        _ = cgroups.sweep(minimumAgeSeconds: 10)
         let termination = oomAware(outcome.termination, usage: usage)
         var report = RunReport(
             id: id, worker: plan.worker, worktree: plan.worktree, profile: plan.profile, command: plan.argv,
@@ -69,7 +71,9 @@ public enum SandboxRunner {
         }
     }
 
-    static func launchAndSupervise(_ plan: SandboxPlan, isRoot: Bool, cgroup: (any CgroupRun)?, io: RunIO) throws(SandboxError) -> Supervisor.Outcome {
+    /// `whileStarting`: work that need not delay the command, done right after the release.
+    static func launchAndSupervise(_ plan: SandboxPlan, isRoot: Bool, cgroup: (any CgroupRun)?, io: RunIO,
+                                   whileStarting: () -> Void = {}) throws(SandboxError) -> Supervisor.Outcome {
         try plan.seccomp.checkStartable()
         // An imported policy may name syscalls this architecture's libseccomp does not know
         // (newer than it): their allow rules are skipped, as Docker does (`sandbox profile
@@ -86,6 +90,7 @@ public enum SandboxRunner {
         defer { supervisor.close() }
         let sandbox = try Launcher.launch(plan, filter: filter, isRoot: isRoot, cgroup: cgroup, relay: io.relay)
         StartupTrace.mark("launched")
+        whileStarting()
         io.onStarted?(sandbox.pid, cgroup?.paths)
         if let events = io.events {
             var started = events.event(.started)

@@ -64,15 +64,18 @@ public struct WorkerSession {
             id: id, worker: plan.worker, worktree: plan.worktree, branch: branch, profile: plan.profile,
             command: plan.argv, supervisorPID: getpid(), supervisorStartTicks: processes.ownStartTicks(),
             startedAt: startedAt, startedUnixMs: Clock.unixMilliseconds(), log: logPath))
-        try live.write()
         defer { live.remove() }
-        StartupTrace.mark("log+record")
+        StartupTrace.mark("log")
 
+        // The record is first written once the sandbox is released, while its child sets up
+        // on the other core: startup does not wait for it. Until then the lock alone says the
+        // worktree is busy, and a dead runner leaves nothing to sweep.
         let io = RunIO(relay: relay, events: eventSink, onStarted: { pid, cgroup in
             live.record.initPID = pid
             live.record.cgroup = cgroup
             live.record.phase = .running
             try? live.write()
+            if logPath != nil { logs.prune(directory: logs.directory(worktree: plan.worktree)) }
         }, onStopping: {
             live.record.phase = .stopping
             try? live.write()
@@ -88,7 +91,6 @@ public struct WorkerSession {
             eventSink.emit(exited)
             eventSink.finish()
         }
-        if logPath != nil { logs.prune(directory: logs.directory(worktree: plan.worktree)) }
         finished(report)
         StartupTrace.mark("after-run")
         return report
