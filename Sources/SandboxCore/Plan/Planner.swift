@@ -62,7 +62,7 @@ public enum Planner {
             ("io", l.io != nil),
         ]
         if let (key, _) = unenforced.first(where: { $0.1 }) {
-            throw SandboxError(.profile, "profile \(profile.name): limits.\(key) cannot be enforced by this version (timeouts are not implemented yet); remove it")
+            throw SandboxError(.profile, "profile \(profile.name): limits.\(key) cannot be enforced by this version; remove it")
         }
         if !profile.process.dieWithParent {
             throw SandboxError(.profile, "profile \(profile.name): process.die_with_parent = false is not supported by this version; the sandbox always dies with its parent")

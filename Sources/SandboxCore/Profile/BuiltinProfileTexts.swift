@@ -52,8 +52,7 @@ fallback_gid = 2000000000
 open_files = 65536
 # No core files.
 core_dumps = false
-# Not enforced by this version (`run` refuses them); they arrive with the resource-limits
-# issue, with these intended values:
+# No cgroup limits, as in strict (see there why); for example:
 # memory = "8GiB"
 # pids = 4096
 # wall_timeout = "1h"
@@ -122,8 +121,7 @@ fallback_gid = 2000000000
 open_files = 65536
 # No core files, as in strict.
 core_dumps = false
-# Not enforced by this version (`run` refuses them); they arrive with the resource-limits
-# issue, with these intended values:
+# No cgroup limits, as in strict (see there why); for example:
 # memory = "8GiB"
 # swap = 0
 # pids = 4096
@@ -206,14 +204,15 @@ fallback_gid = 2000000000
 open_files = 65536
 # No core files: a crash must not drop a memory image (with secrets) into the worktree.
 core_dumps = false
-# Not enforced by this version, so not set here (`sandbox run` refuses a profile that
-# sets them). They arrive with the resource-limits issue, with these intended values:
-# memory = "2GiB"        # cgroup memory.max
-# swap = 0               # no swap: a leak hits the limit instead of thrashing
-# pids = 512             # fork bombs stop here
+# No cgroup limits are set here: a limit the host cannot enforce refuses the run (fail
+# closed), and callers without writable cgroups (not root, inside a container) could then
+# not use strict at all. Add them for fork-bomb and leak containment, by flag
+# (`--pids 4096 --memory 8GiB`) or in a profile that `extends = "strict"`:
+# memory = "8GiB"        # cgroup memory.max (swap off when memory is limited)
+# pids = 4096            # fork bombs stop here (threads count)
 # cpus = 2               # cgroup cpu.max
-# wall_timeout = "30m"   # killed after this much real time
-# cpu_timeout = "20m"    # killed after this much CPU time
+# wall_timeout = "30m"   # stopped after this much real time
+# cpu_timeout = "20m"    # stopped after this much CPU time
 # kill_grace = "5s"      # between SIGTERM and SIGKILL on a timeout
 
 [seccomp]
