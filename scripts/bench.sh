@@ -4,7 +4,9 @@
 #     closest equivalent isolation and the same seccomp filter (target: ratio <= 1.0);
 #  2. a syscall-heavy loop (1,000,000 stat of /usr) bare against under strict (target: < 10%).
 #
-#   scripts/bench.sh [RUNS]        (default 200; needs root, bwrap, gcc, a release build)
+#   scripts/bench.sh [RUNS]            (default 200; needs root, bwrap, gcc, a release build)
+#   scripts/bench.sh --stages [RUNS]   where sandbox's own startup goes: median ms per stage
+#                                      (SANDBOX_TRACE_STARTUP, see StartupTrace.swift)
 #
 # The bwrap command below is what "equivalent" means here: the same namespaces (user, mount,
 # pid, net, uts, ipc, cgroup), the same read-only system directories, merged-usr links, a
@@ -17,6 +19,8 @@
 # run in its own cgroup.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+STAGES=
+if [ "${1:-}" = --stages ]; then STAGES=1; shift; fi
 RUNS=${1:-200}
 # The release build as setup.sh makes it (up to date: a few seconds); SANDBOX=PATH skips it.
 if [ -z "${SANDBOX:-}" ]; then scripts/build-release.sh >&2; SANDBOX=.build/release/sandbox; fi
@@ -28,6 +32,28 @@ printf '#include <sys/stat.h>\nint main(void){struct stat st;for(long i=0;i<1000
 gcc -O2 -o "$DIR/stat-loop" "$DIR/loop.c"
 
 SANDBOX_CMD=("$SANDBOX" run --profile strict "$DIR" -- /bin/true)
+
+if [ -n "$STAGES" ]; then
+    echo "stages of: ${SANDBOX_CMD[*]} ($RUNS runs; ms since the previous stage, medians)"
+    python3 - "$RUNS" "${SANDBOX_CMD[@]}" <<'PY'
+import collections, os, statistics, subprocess, sys, time
+runs, cmd = int(sys.argv[1]), sys.argv[2:]
+stages = collections.defaultdict(list)
+order = []
+for _ in range(runs):
+    env = dict(os.environ, SANDBOX_TRACE_STARTUP=str(time.monotonic_ns()))  # spawn time: "main" includes exec
+    p = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+    line = [l for l in p.stderr.decode().splitlines() if l.startswith("startup-trace:")][-1]
+    for item in line.split()[1:]:
+        name, ms = item.split("=")
+        if name not in order:
+            order.append(name)
+        stages[name].append(float(ms))
+for name in order:
+    print(f"{name:16s} {statistics.median(stages[name]):7.3f}")
+PY
+    exit 0
+fi
 BWRAP_CMD=(bwrap --unshare-all --die-with-parent --new-session
     --ro-bind /usr /usr --ro-bind /etc /etc --ro-bind-try /opt /opt
     --symlink usr/bin /bin --symlink usr/sbin /sbin --symlink usr/lib /lib --symlink usr/lib64 /lib64

@@ -145,10 +145,10 @@ public enum Planner {
         return result
     }
 
-    /// A run without limits gets a cgroup only for its usage counters. On v2 that is free
-    /// (clone3 places the child with CLONE_INTO_CGROUP); on v1 the parent must move the child,
-    /// and the first move after a pause waits for an RCU grace period (9-15 ms measured
-    /// here, more than a whole bubblewrap run). So on v1 such a run has no cgroup: its PID
+    /// A run without limits gets a cgroup only for its usage counters. On v2 that is one
+    /// directory, and clone3 places the child (CLONE_INTO_CGROUP); on v1 it is a directory in
+    /// each of five hierarchies, about 0.6 ms to make and remove (the child joins them cheaply,
+    /// docs/LIMITS.md), near a tenth of a whole run. So on v1 such a run has no cgroup: its PID
     /// namespace still ends every process, and the report's usage fields are null. A CPU
     /// timeout needs the counters and keeps the cgroup.
     static func accountingOnlyWhereCheap(_ plan: CgroupPlan, host: HostFacts, limits: LimitSettings) -> CgroupPlan {
