@@ -48,6 +48,32 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(worktreeOf(try planWorktree("../api", cwd: repo)), base + "/api")
     }
 
+    /// SANDBOX_TRACE_STARTUP prints one line of stage times (ms) to stderr; unset, nothing.
+    func testStartupTraceOnlyWhenAsked() throws {
+        let dir = base + "/w"
+        mkdir(dir, 0o755)
+        let quiet = try CLI.run([try CLI.sandboxBinary(), "plan", dir, "--", "true"], environment: env)
+        XCTAssertEqual(quiet.exitCode, 0, quiet.summary)
+        XCTAssertFalse(quiet.stderr.contains("startup-trace"), quiet.stderr)
+        var traced = env
+        traced["SANDBOX_TRACE_STARTUP"] = "1"
+        let r = try CLI.run([try CLI.sandboxBinary(), "plan", dir, "--", "true"], environment: traced)
+        XCTAssertEqual(r.exitCode, 0, r.summary)
+        XCTAssertEqual(r.stdout, quiet.stdout, "tracing changes no output")
+        let line = try XCTUnwrap(r.stderr.split(separator: "\n").first { $0.hasPrefix("startup-trace:") }, r.stderr)
+        var stages: [String: Double] = [:]
+        for item in line.split(separator: " ").dropFirst() {
+            let parts = item.split(separator: "=")
+            XCTAssertEqual(parts.count, 2, String(item))
+            stages[String(parts[0])] = Double(parts[1])
+        }
+        for name in ["main", "worker", "profile", "finish", "total"] {
+            XCTAssertNotNil(stages[name], "\(name) missing or not a number: \(line)")
+        }
+        // "1" is no plausible spawn time: the first stage then counts from `main` itself.
+        XCTAssertEqual(stages["main"], 0, String(line))
+    }
+
     func testUnknownWorkerIs125AndListsKnownOnes() throws {
         let repo = try makeRepo()
         let r = try planWorktree("nope", cwd: repo)

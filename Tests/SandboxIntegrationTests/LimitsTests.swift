@@ -67,6 +67,23 @@ struct LimitsTests {
         #expect(leftovers(report.id).isEmpty)
     }
 
+    /// Fails closed: a v1 child that cannot join its run's cgroup (here a `tasks` descriptor
+    /// that refuses writes) stops before the command, with the stage named, and exits 125.
+    @Test(.enabled(if: getuid() == 0, "needs root: creates namespaces"))
+    func aChildThatCannotJoinItsCgroupRunsNothing() throws {
+        defer { cleanup() }
+        let marker = "\(dir)/ran"
+        var st = stat()
+        stat(dir, &st)
+        let worktree = WorktreeInfo(name: "limits", path: dir, ownerUID: st.st_uid, ownerGID: st.st_gid)
+        let plan = try Planner.plan(profile: BuiltinProfiles.strict, request: RunRequest(command: ["touch", marker]),
+                                    host: HostProbe.facts(cgroups: cgroups), worktree: worktree)
+        let report = SandboxRunner.run(plan, isRoot: true, cgroups: UnjoinableCgroups(info: cgroups.info))
+        #expect(report.status == .setupFailed && report.exitCode == 125, "\(report.status) \(report.exitCode)")
+        #expect(report.error?.message.contains("join the run's cgroup") == true, "\(report.error?.message ?? "")")
+        #expect(access(marker, F_OK) != 0, "the command ran")
+    }
+
     @Test(.enabled(if: getuid() == 0, "needs root: creates cgroups and namespaces"))
     func forkBombIsContained() throws {
         defer { cleanup() }
@@ -169,4 +186,21 @@ struct LimitsTests {
         let left = (0..<8).flatMap { leftovers("\(prefix)-c\($0)") } + (0..<sequential).flatMap { leftovers("\(prefix)-s\($0)") }
         #expect(left == [])
     }
+}
+
+/// A cgroup whose `tasks` descriptor is read-only: the child's write of "0" fails (EBADF).
+private final class UnjoinableCgroupRun: CgroupRun {
+    var paths: [String] { [] }
+    var cloneIntoFD: Int32? { nil }
+    func openTasksFiles() throws(SandboxError) -> [Int32] { [open("/dev/null", O_RDONLY | O_CLOEXEC)] }
+    func attach(pid: Int32) throws(SandboxError) {}
+    func usage() -> CgroupUsage { CgroupUsage() }
+    func killAll() {}
+    func remove() throws(SandboxError) {}
+}
+
+private struct UnjoinableCgroups: CgroupDriver {
+    let info: CgroupHostInfo
+    func create(runID: String, plan: CgroupPlan) throws(SandboxError) -> any CgroupRun { UnjoinableCgroupRun() }
+    func sweep(minimumAgeSeconds: Double) -> [String] { [] }
 }

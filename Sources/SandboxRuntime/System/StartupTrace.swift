@@ -17,9 +17,13 @@ public enum StartupTrace {
     public static func start() {
         guard let value = getenv("SANDBOX_TRACE_STARTUP") else { return }
         enabled = true
-        spawnedAt = UInt64(String(cString: value)) ?? 0
         marks.reserveCapacity(32)
         mark("main")
+        // A spawn time is believed only if it lies in the last 10 s (else "main" is 0).
+        if let spawned = UInt64(String(cString: value)), let now = marks.first?.at,
+           spawned <= now, now - spawned < 10_000_000_000 {
+            spawnedAt = spawned
+        }
     }
 
     @inline(__always)
@@ -31,13 +35,14 @@ public enum StartupTrace {
     /// One line per stage, "stage ms", each the time since the previous mark.
     public static func flush() {
         guard enabled, let first = marks.first else { return }
-        var previous = spawnedAt > 0 && spawnedAt < first.at ? spawnedAt : first.at
+        let origin = spawnedAt > 0 ? spawnedAt : first.at
+        var previous = origin
         var text = "startup-trace:"
         for mark in marks {
             text += " \(mark.name)=\(String(microseconds: mark.at - previous))"
             previous = mark.at
         }
-        text += " total=\(String(microseconds: previous - (spawnedAt > 0 && spawnedAt < first.at ? spawnedAt : first.at)))\n"
+        text += " total=\(String(microseconds: previous - origin))\n"
         _ = text.withCString { write(2, $0, strlen($0)) }
         marks.removeAll()
     }
