@@ -58,8 +58,8 @@ struct sbx_rlimit {
 
 struct sbx_recipe {
     int sync_fd;            // read end: one byte from the parent means "ids mapped, go"
-    int unshare_cgroup_ns;  // make the cgroup namespace after the go, when the parent has put
-                            // us in the run's cgroup (v1 attaches only after clone), so its
+    int unshare_cgroup_ns;  // make the cgroup namespace after the go, once we are in the
+                            // run's cgroup (v1: joined through cgroup_tasks_fds first), so its
                             // root is that cgroup and /proc/self/cgroup shows no host path
     int report_fd;          // write end (CLOEXEC): sbx_message records to the parent
     const int *cgroup_tasks_fds;  // v1: the run's `tasks` files, opened by the parent; after

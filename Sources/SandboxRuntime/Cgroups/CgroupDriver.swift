@@ -25,7 +25,7 @@ public protocol CgroupRun: AnyObject, Sendable {
     var paths: [String] { get }
 
     /// v2: an O_DIRECTORY fd of the run's cgroup for clone3(CLONE_INTO_CGROUP), so the
-    /// command is inside before its first instruction. v1: nil (use `attach`).
+    /// command is inside before its first instruction. v1: nil (see `openTasksFiles`).
     var cloneIntoFD: Int32? { get }
 
     /// v1: write-only descriptors of the run's `tasks` files, one per directory. The launched
