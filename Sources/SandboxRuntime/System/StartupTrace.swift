@@ -4,9 +4,10 @@ import Glibc
 
 /// Where `sandbox run`'s own time goes, for `scripts/bench.sh --stages` and anyone chasing a
 /// slow start: with `SANDBOX_TRACE_STARTUP` set, each `mark` records a monotonic time stamp
-/// and `flush` prints one line per stage to stderr. If the variable holds the caller's
-/// CLOCK_MONOTONIC nanoseconds at spawn (the bench script sets it), the first line is the time
-/// from spawn to `main`, which includes loading this binary.
+/// and `flush` prints one line to stderr, `startup-trace: STAGE=MS ... total=MS`, each stage
+/// timed from the mark before it. If the variable holds the caller's CLOCK_MONOTONIC
+/// nanoseconds at spawn (the bench script sets it), the first stage, `main`, is the time from
+/// spawn to `main`, which includes loading this binary.
 /// Off (the default) a mark is one load and one branch; nothing is allocated.
 public enum StartupTrace {
     nonisolated(unsafe) private static var enabled = false
@@ -32,7 +33,7 @@ public enum StartupTrace {
         marks.append((name, Clock.monotonicNanoseconds()))
     }
 
-    /// One line per stage, "stage ms", each the time since the previous mark.
+    /// Prints the line (once; the marks are then dropped).
     public static func flush() {
         guard enabled, let first = marks.first else { return }
         let origin = spawnedAt > 0 ? spawnedAt : first.at
