@@ -53,7 +53,7 @@ final class PlanGoldenTests: XCTestCase {
     //   /dev/shm, the fd links, a fresh /proc with runc's masked and read-only paths, private
     //   /tmp (256 MiB) and $HOME (64 MiB), the worktree last; every mount nosuid;
     // - rlimits: no core dumps; open files = the caller's hard limit (4096) because the
-    //   profile's 65536 cannot be raised in a user namespace;
+    //   profile's 65536 cannot be raised in a user namespace; at most 1024 tasks (nproc);
     // - seccomp: the strict policy (360 rules): default EPERM; S_ISUID/S_ISGID (0o6000) only
     //   allowed clear in the mode argument of chmod(1) fchmod(1) fchmodat(2) fchmodat2(2)
     //   creat(1) mkdir(1) mkdirat(2) mknod(1) mknodat(2); open/openat allowed when the flags
@@ -125,6 +125,7 @@ final class PlanGoldenTests: XCTestCase {
         mount bind @WT@ -> @WT@ nosuid,nodev,idmap
         rlimit core soft 0 hard 0
         rlimit nofile soft 4096 hard 4096
+        rlimit nproc soft 1024 hard 1024
         seccomp default errno:1
         seccomp badArchAction kill-process
         seccomp rules 360

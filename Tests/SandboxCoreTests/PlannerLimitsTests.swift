@@ -32,8 +32,8 @@ struct PlannerLimitsTests {
         #expect(try plan(profile, request: RunRequest(command: ["true"], pids: 32)).cgroup.limits.pids == 32)
     }
 
-    /// Without limits a cgroup only counts; on v1 that is not worth the RCU wait of moving
-    /// the child into it (Planner.accountingOnlyWhereCheap), on v2 it costs nothing.
+    /// Without limits a cgroup only counts; on v1 that is not worth five directories per run
+    /// (Planner.accountingOnlyWhereCheap), on v2 it costs nothing.
     @Test func noLimitsAccountsOnlyWhereItIsCheap() throws {
         let p = try plan()
         #expect(p.cgroup.writes.isEmpty)
@@ -77,5 +77,24 @@ struct PlannerLimitsTests {
     @Test func oomIsAStatusWithExit137() {
         #expect(Termination.outOfMemory.exitCode == 137)
         #expect(Termination.outOfMemory.status == .oom)
+    }
+
+    /// `processes` is RLIMIT_NPROC, counted per user namespace since Linux 5.14; on an older
+    /// kernel the count would be the host uid's, shared between runs: refused, not weakened.
+    @Test func processesBecomeAnNprocLimitOnlyWhereCountedPerRun() throws {
+        var profile = BuiltinProfiles.strict
+        #expect(profile.limits.processes == 1024)
+        profile.limits.processes = 200
+        func planOn(_ release: String) throws -> SandboxPlan {
+            let host = HostFacts(uid: 0, gid: 0, callerEnvironment: [:], kernelRelease: release, cgroup: v1)
+            return try Planner.plan(profile: profile, request: RunRequest(command: ["true"]), host: host, worktree: worktree)
+        }
+        for release in ["5.14.0", "6.1.0-27-amd64", "6.18.44-fc-v669"] {
+            #expect(try planOn(release).rlimits.contains(ResourceLimit(resource: .nproc, soft: 200, hard: 200)), "\(release)")
+        }
+        let error = #expect(throws: SandboxError.self) { try planOn("5.13.19") }
+        #expect(error?.message.contains("limit `processes` cannot be enforced per run") == true, "\(error?.message ?? "")")
+        profile.limits.processes = nil
+        #expect(try planOn("5.10.0").rlimits.allSatisfy { $0.resource != .nproc })
     }
 }

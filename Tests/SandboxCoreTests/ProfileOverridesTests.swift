@@ -86,7 +86,8 @@ import Testing
         #expect(object["memory_bytes"] is NSNull)
         #expect(object["wall_timeout_ms"] is NSNull)
         #expect(object["open_files"] as? Int == 65536)
-        #expect(object.count == 36)
+        #expect(object["processes"] as? Int == 1024)
+        #expect(object.count == 37)
         let decoded = try JSONDecoder().decode(EffectiveSettings.self, from: data)
         #expect(decoded == settings)
     }

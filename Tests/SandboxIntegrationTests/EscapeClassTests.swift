@@ -121,6 +121,50 @@ final class EscapeClassTests: SandboxTestCase {
         }
     }
 
+    /// Limits, fork bombs without cgroups: `limits.processes` (RLIMIT_NPROC, set inside the
+    /// run's own user namespace) stops a bomb, and the kernel counts each run apart: two runs
+    /// whose ids map to the same host uid (root-owned worktrees) each reach the limit while
+    /// the other holds its own tasks. The strict profile sets 1024.
+    func testForkBombStopsAtTheProcessLimitOfItsOwnRun() throws {
+        let profile = base + "/nproc.toml"
+        try "extends = \"strict\"\n[limits]\nprocesses = 64\n".write(toFile: profile, atomically: true, encoding: .utf8)
+        let a = try Harness.makeWorktree(in: base, name: "a"), b = try Harness.makeWorktree(in: base, name: "b")
+        // Forks until the kernel refuses (EAGAIN), holds the children for 3 s, prints the count.
+        let forker = """
+            import os, time
+            kids = []
+            while len(kids) < 500:
+                try:
+                    pid = os.fork()
+                except OSError as e:
+                    print("refused", e.errno, flush=True)
+                    break
+                if pid == 0:
+                    time.sleep(3)
+                    os._exit(0)
+                kids.append(pid)
+            print("forked", len(kids), flush=True)
+            for k in kids:
+                os.waitpid(k, 0)
+            """
+        for wt in [a, b] { try forker.write(toFile: wt.path + "/forker.py", atomically: true, encoding: .utf8) }
+        let runs = try [a, b].map { try start($0.path, ["python3", "forker.py"], options: ["--profile", profile]) }
+        for (name, r) in zip(["a", "b"], runs.map { $0.wait(timeout: 60) }) {
+            XCTAssertEqual(r.exitCode, 0, "\(name): \(r.summary)")
+            // Without the limit the bomb below would fill the host's pid space: stop here.
+            guard r.stdout.contains("refused 11") else { return XCTFail("\(name): forks were never refused: \(r.stdout)") }
+            let count = r.stdout.split(separator: "\n").first { $0.hasPrefix("forked ") }.flatMap { Int($0.dropFirst(7)) } ?? 0
+            // 64 tasks: the init and python itself, then its children; never the other run's.
+            XCTAssertGreaterThanOrEqual(count, 55, "\(name): the other run's tasks counted against this one: \(r.stdout)")
+            XCTAssertLessThanOrEqual(count, 62, "\(name): more tasks than the limit: \(r.stdout)")
+        }
+        // The classic bomb ends (its parent finishes) instead of filling the host's pid space.
+        let bomb = try run(a.path, ["bash", "-c", "f() { f | f & }; f; sleep 2; exit 3"], options: ["--profile", profile])
+        XCTAssertEqual(bomb.exitCode, 3, bomb.summary)
+        let strict = try run(a.path, ["bash", "-c", "ulimit -u"])
+        XCTAssertEqual(strict.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "1024", strict.summary)
+    }
+
     /// Limits, many open files: the caller has a low soft limit (1024); the command gets the
     /// plan's limit (the profile's open_files, capped by the caller's hard limit) as soft and
     /// hard, cannot raise it, and opening files stops there with EMFILE.

@@ -39,7 +39,7 @@ public enum Planner {
             loopbackUp: profile.network.mode != .host,
             root: RootSpec(base: "/tmp", options: "mode=0755,size=4m,nr_inodes=4096"),
             mounts: try mounts(profile: profile, host: host, worktree: worktree, idmap: identity.idmapWorktree),
-            rlimits: rlimits(profile.limits, host: host),
+            rlimits: try rlimits(profile.limits, host: host, userNamespace: namespaces.contains(.user)),
             cgroup: accountingOnlyWhereCheap(try cgroupPlan(profile: profile, request: request, host: host),
                                              host: host, limits: profile.limits),
             seccomp: try refusingTerminalInjection(
@@ -173,7 +173,11 @@ public enum Planner {
         return plan
     }
 
-    static func rlimits(_ limits: LimitSettings, host: HostFacts) -> [ResourceLimit] {
+    /// Linux 5.14 moved RLIMIT_NPROC onto per-user-namespace counts (ucounts); before it, the
+    /// count was the host uid's, shared with every other run mapped to the same uid.
+    static let perNamespaceProcessCount = KernelVersion(major: 5, minor: 14)
+
+    static func rlimits(_ limits: LimitSettings, host: HostFacts, userNamespace: Bool) throws(SandboxError) -> [ResourceLimit] {
         let files = min(limits.openFiles, host.openFilesHardLimit)
         var result = [
             ResourceLimit(resource: .core, soft: limits.coreDumps ? ResourceLimit.unlimited : 0, hard: limits.coreDumps ? ResourceLimit.unlimited : 0),
@@ -181,6 +185,15 @@ public enum Planner {
         ]
         if let size = limits.fileSizeBytes {
             result.append(ResourceLimit(resource: .fsize, soft: size, hard: size))
+        }
+        if let processes = limits.processes {
+            // Fail closed where the count would not be the run's own: one run's fork bomb
+            // must not stop another's forks. (An unparsable release is no real uname: tests.)
+            let kernel = KernelVersion(parsing: host.kernelRelease)
+            guard userNamespace, kernel.map({ $0 >= perNamespaceProcessCount }) ?? true else {
+                throw SandboxError(.host, "limit `processes` cannot be enforced per run: it needs a user namespace and Linux \(perNamespaceProcessCount)+ (this is \(host.kernelRelease)); remove limits.processes or use limits.pids")
+            }
+            result.append(ResourceLimit(resource: .nproc, soft: processes, hard: processes))
         }
         if limits.coreDumps { result.removeFirst() }  // keep the caller's core limit
         return result

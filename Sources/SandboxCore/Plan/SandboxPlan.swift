@@ -101,7 +101,7 @@ public struct MountStep: Codable, Equatable, Sendable {
 
 public struct ResourceLimit: Codable, Equatable, Sendable {
     public enum Resource: String, Codable, Equatable, Sendable {
-        case core, nofile, fsize
+        case core, nofile, fsize, nproc
     }
     public var resource: Resource
     public var soft: UInt64

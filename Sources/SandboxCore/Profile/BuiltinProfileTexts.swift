@@ -52,6 +52,8 @@ fallback_gid = 2000000000
 open_files = 65536
 # No core files.
 core_dumps = false
+# A fork bomb still stops (see strict).
+processes = 8192
 # No cgroup limits, as in strict (see there why); for example:
 # memory = "8GiB"
 # pids = 4096
@@ -121,6 +123,8 @@ fallback_gid = 2000000000
 open_files = 65536
 # No core files, as in strict.
 core_dumps = false
+# As strict (see there), with room for large parallel builds.
+processes = 4096
 # No cgroup limits, as in strict (see there why); for example:
 # memory = "8GiB"
 # swap = 0
@@ -204,9 +208,13 @@ fallback_gid = 2000000000
 open_files = 65536
 # No core files: a crash must not drop a memory image (with secrets) into the worktree.
 core_dumps = false
+# At most this many tasks (processes and threads) in the run: a fork bomb stops here.
+# RLIMIT_NPROC in the run's own user namespace, which the kernel (5.14+) counts apart from
+# every other run and from the host, so it needs no cgroup and costs nothing at startup.
+processes = 1024
 # No cgroup limits are set here: a limit the host cannot enforce refuses the run (fail
 # closed), and callers without writable cgroups (not root, inside a container) could then
-# not use strict at all. Add them for fork-bomb and leak containment, by flag
+# not use strict at all. Add them for memory and CPU containment, by flag
 # (`--pids 4096 --memory 8GiB`) or in a profile that `extends = "strict"`:
 # memory = "8GiB"        # cgroup memory.max (swap off when memory is limited)
 # pids = 4096            # fork bombs stop here (threads count)

@@ -46,6 +46,7 @@ public struct EffectiveSettings: Codable, Equatable, Sendable {
     public var openFiles: UInt64
     public var fileSizeBytes: UInt64?
     public var coreDumps: Bool
+    public var processes: UInt64?
     public var seccompPolicy: String
     public var capabilities: [String]
     public var tty: Bool
@@ -61,7 +62,7 @@ public struct EffectiveSettings: Codable, Equatable, Sendable {
         case wallTimeoutMs = "wall_timeout_ms", cpuTimeoutMs = "cpu_timeout_ms", killGraceMs = "kill_grace_ms"
         case ioWeight = "io_weight", ioReadBps = "io_read_bps", ioWriteBps = "io_write_bps"
         case ioReadIops = "io_read_iops", ioWriteIops = "io_write_iops", openFiles = "open_files"
-        case fileSizeBytes = "file_size_bytes", coreDumps = "core_dumps", seccompPolicy = "seccomp_policy"
+        case fileSizeBytes = "file_size_bytes", coreDumps = "core_dumps", processes, seccompPolicy = "seccomp_policy"
         case newSession = "new_session", dieWithParent = "die_with_parent"
     }
 
@@ -100,6 +101,7 @@ public struct EffectiveSettings: Codable, Equatable, Sendable {
         openFiles = l.openFiles
         fileSizeBytes = l.fileSizeBytes
         coreDumps = l.coreDumps
+        processes = l.processes
         seccompPolicy = p.seccomp.policy
         capabilities = p.capabilities.keep
         tty = p.process.tty
@@ -141,6 +143,7 @@ public struct EffectiveSettings: Codable, Equatable, Sendable {
         try c.encode(openFiles, forKey: .openFiles)
         try c.encode(fileSizeBytes, forKey: .fileSizeBytes)
         try c.encode(coreDumps, forKey: .coreDumps)
+        try c.encode(processes, forKey: .processes)
         try c.encode(seccompPolicy, forKey: .seccompPolicy)
         try c.encode(capabilities, forKey: .capabilities)
         try c.encode(tty, forKey: .tty)

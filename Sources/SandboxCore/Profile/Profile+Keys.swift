@@ -33,6 +33,7 @@ extension Profile {
         case "limits.open_files": return .integer(l.openFiles)
         case "limits.file_size": return l.fileSizeBytes.map(ProfileValue.integer)
         case "limits.core_dumps": return .bool(l.coreDumps)
+        case "limits.processes": return l.processes.map(ProfileValue.integer)
         case "seccomp.policy": return .string(seccomp.policy)
         case "seccomp.deny": return .strings(seccomp.deny)
         case "seccomp.allow": return .strings(seccomp.allow)
@@ -76,6 +77,7 @@ extension Profile {
         case ("limits.open_files", .integer(let n)): limits.openFiles = n
         case ("limits.file_size", _): limits.fileSizeBytes = Self.optionalInteger(value)
         case ("limits.core_dumps", .bool(let b)): limits.coreDumps = b
+        case ("limits.processes", _): limits.processes = Self.optionalInteger(value)
         case ("seccomp.policy", .string(let s)): seccomp.policy = s
         case ("seccomp.deny", .strings(let v)): seccomp.deny = v
         case ("seccomp.allow", .strings(let v)): seccomp.allow = v

@@ -138,7 +138,7 @@ public struct IdentitySettings: Codable, Equatable, Sendable {
 }
 
 public struct LimitSettings: Codable, Equatable, Sendable {
-    // Enforced by the resource-limits work (cgroups); until then `run` refuses them.
+    // Enforced by the run's cgroup (docs/LIMITS.md).
     public var memoryBytes: UInt64?
     public var swapBytes: UInt64?
     public var pids: UInt64?
@@ -149,15 +149,19 @@ public struct LimitSettings: Codable, Equatable, Sendable {
     public var killGraceSeconds: Double?
     /// cgroup io weight and throttles.
     public var io: IOLimits?
-    // Enforced with rlimits now.
+    // Enforced with rlimits.
     public var openFiles: UInt64
     public var fileSizeBytes: UInt64?
     public var coreDumps: Bool
+    /// RLIMIT_NPROC, set in the sandbox's own user namespace, where the kernel counts only the
+    /// run's tasks (Linux 5.14+): a fork bomb stops there, with or without cgroups.
+    public var processes: UInt64?
 
     public init(
         memoryBytes: UInt64? = nil, swapBytes: UInt64? = nil, pids: UInt64? = nil, cpus: Double? = nil,
         wallTimeoutSeconds: Double? = nil, cpuTimeoutSeconds: Double? = nil, killGraceSeconds: Double? = nil,
-        io: IOLimits? = nil, openFiles: UInt64 = 65536, fileSizeBytes: UInt64? = nil, coreDumps: Bool = false
+        io: IOLimits? = nil, openFiles: UInt64 = 65536, fileSizeBytes: UInt64? = nil, coreDumps: Bool = false,
+        processes: UInt64? = nil
     ) {
         self.memoryBytes = memoryBytes
         self.swapBytes = swapBytes
@@ -170,6 +174,7 @@ public struct LimitSettings: Codable, Equatable, Sendable {
         self.openFiles = openFiles
         self.fileSizeBytes = fileSizeBytes
         self.coreDumps = coreDumps
+        self.processes = processes
     }
 }
 

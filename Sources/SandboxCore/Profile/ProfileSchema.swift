@@ -93,6 +93,7 @@ public enum ProfileSchema {
         Key(table: "limits", name: "open_files", kind: .count(min: 16, max: 1 << 20, unlimited: false)),
         Key(table: "limits", name: "file_size", kind: .size(min: 1, max: 1 << 50, unlimited: true)),
         Key(table: "limits", name: "core_dumps", kind: .bool),
+        Key(table: "limits", name: "processes", kind: .count(min: 16, max: 4_194_304, unlimited: true)),
 
         Key(table: "seccomp", name: "policy", kind: .seccompPolicy),
         Key(table: "seccomp", name: "deny", kind: .syscalls),

@@ -96,6 +96,7 @@ struct ChildRecipe {
         case .core: Int32(RLIMIT_CORE.rawValue)
         case .nofile: Int32(RLIMIT_NOFILE.rawValue)
         case .fsize: Int32(RLIMIT_FSIZE.rawValue)
+        case .nproc: Int32(__RLIMIT_NPROC.rawValue)  // a macro for Swift
         }
     }
 }
