@@ -211,6 +211,7 @@ core_dumps = false
 # At most this many tasks (processes and threads) in the run: a fork bomb stops here.
 # RLIMIT_NPROC in the run's own user namespace, which the kernel (5.14+) counts apart from
 # every other run and from the host, so it needs no cgroup and costs nothing at startup.
+# A very parallel build on many cores may need more: raise it in a profile that extends this.
 processes = 1024
 # No cgroup limits are set here: a limit the host cannot enforce refuses the run (fail
 # closed), and callers without writable cgroups (not root, inside a container) could then
