@@ -175,7 +175,7 @@ public enum Planner {
 
     /// Linux 5.14 moved RLIMIT_NPROC onto per-user-namespace counts (ucounts); before it, the
     /// count was the host uid's, shared with every other run mapped to the same uid.
-    static let perNamespaceProcessCount = KernelVersion(major: 5, minor: 14)
+    public static let perNamespaceProcessCount = KernelVersion(major: 5, minor: 14)
 
     static func rlimits(_ limits: LimitSettings, host: HostFacts, userNamespace: Bool) throws(SandboxError) -> [ResourceLimit] {
         let files = min(limits.openFiles, host.openFilesHardLimit)

@@ -36,6 +36,7 @@ public enum Doctor {
         }
         let landlock = sbx_landlock_abi_version()
         checks.append(Check(name: "landlock", ok: landlock > 0, detail: landlock > 0 ? "ABI \(landlock)" : "not available (not needed by strict)"))
+        checks.append(processLimitCheck(kernelRelease: HostProbe.kernelRelease()))
         let cgroups = CgroupDriverFactory.make()
         checks.append(cgroupCheck(cgroups.info))
         let strict = strictRun(strictProfile, cgroups: cgroups)
@@ -43,8 +44,20 @@ public enum Doctor {
         return Result(checks: checks, strictCanRun: strict.ok)
     }
 
+    /// `limits.processes` (strict sets it) needs RLIMIT_NPROC counted per user namespace.
+    static func processLimitCheck(kernelRelease: String) -> Check {
+        let needed = Planner.perNamespaceProcessCount
+        guard let kernel = KernelVersion(parsing: kernelRelease) else {
+            return Check(name: "per-run task limit", ok: false, detail: "kernel release `\(kernelRelease)` not understood")
+        }
+        let ok = kernel >= needed
+        return Check(name: "per-run task limit", ok: ok,
+                     detail: ok ? "limits.processes: RLIMIT_NPROC counted per user namespace (Linux \(kernel) >= \(needed))"
+                                : "limits.processes needs Linux \(needed)+ (this is \(kernel)): profiles that set it are refused")
+    }
+
     /// Mode, controllers and which limits are enforceable. Not needed by strict (it sets no
-    /// limit), so a host without cgroups only fails the runs that ask for limits.
+    /// cgroup limit), so a host without cgroups only fails the runs that ask for limits.
     static func cgroupCheck(_ info: CgroupHostInfo) -> Check {
         let mode: String
         switch info.mode {
