@@ -123,7 +123,11 @@ struct CgroupPrivilegedTests {
         print("memoryHog [\(driver.info.mode.rawValue)]: \(usage)")
         #expect((usage.oomKills ?? 0) >= 1)
         #expect((usage.memoryPeakBytes ?? .max) <= 32 << 20)
-        #expect(p.terminationStatus == 137, "sh reports tail's SIGKILL")
+        // sh reports tail's SIGKILL (137); or, when tail's memory is not yet freed, the OOM
+        // killer's next pick is sh itself (seen once in CI): either way the kill was the OOM's.
+        let shReported = p.terminationReason == .exit && p.terminationStatus == 137
+        let shKilled = p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGKILL
+        #expect(shReported || shKilled, "\(p.terminationReason) \(p.terminationStatus)")
         try removeAndCheckNothingLeft(run)
     }
 
