@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates Sources/SandboxCore/Profile/BuiltinProfileTexts.swift from profiles/*.toml.
 # profiles/*.toml are the source of truth; the generated file embeds their exact bytes so
-# that the binary needs no files at run time. BuiltinProfileTextTests fails when the two
+# that the binary needs no files at run time. ProfileShippedTests.everyShippedFileIsEmbeddedVerbatim fails when the two
 # differ: run this script after editing a profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -6,7 +6,8 @@
 #   scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PACKAGES=(libseccomp-dev libcap-dev pkg-config git bubblewrap python3 make gcc)
+# nodejs: StrictPolicyRunTests runs `node -e` under strict.
+PACKAGES=(libseccomp-dev libcap-dev pkg-config git bubblewrap python3 make gcc nodejs)
 
 if [ "$(id -u)" = 0 ]; then
     missing=()

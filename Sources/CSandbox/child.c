@@ -1,7 +1,8 @@
 // The child's recipe, in order (as nsjail's containProc() does):
-//   wait for the parent -> ids -> make / private -> open bind sources -> new root tmpfs ->
-//   mount steps -> read-only root -> pivot_root + detach the old root -> hostname ->
-//   loopback -> rlimits -> chdir -> session -> PID-1 init forks the command (init.c).
+//   wait for the parent -> join the run's v1 cgroups -> cgroup namespace -> ids -> make /
+//   private -> open bind sources -> new root tmpfs -> mount steps -> read-only root ->
+//   pivot_root + detach the old root -> hostname -> loopback -> rlimits -> chdir -> session ->
+//   close inherited fds -> PID-1 init forks the command (init.c).
 // Only async-signal-safe calls and raw syscalls: the parent is multi-threaded.
 #define _GNU_SOURCE
 #include "csandbox.h"
@@ -270,16 +271,17 @@ static void sort_small(int *v, int n) {
 // process of the sandbox holds it: a relay read end kept here would hide a reader that went
 // away, and a lock kept here would outlive the runner.
 static void keep_only_needed_fds(const struct sbx_recipe *r) {
-    int keep[5] = { r->report_fd, r->notify_sock, r->stdout_fd, r->stderr_fd, -1 };
+    int keep[4] = { r->report_fd, r->notify_sock, r->stdout_fd, r->stderr_fd };
     int n = 4;
     sort_small(keep, n);
     int next = 3;
     for (int i = 0; i < n; i++) {
         if (keep[i] < next) continue;
-        if (keep[i] > next) syscall(SYS_close_range, (unsigned)next, (unsigned)(keep[i] - 1), 0);
+        if (keep[i] > next && syscall(SYS_close_range, (unsigned)next, (unsigned)(keep[i] - 1), 0) < 0)
+            sbx_fail(r, SBX_STAGE_CLOSE_FDS, -1, errno);
         next = keep[i] + 1;
     }
-    syscall(SYS_close_range, (unsigned)next, ~0U, 0);
+    if (syscall(SYS_close_range, (unsigned)next, ~0U, 0) < 0) sbx_fail(r, SBX_STAGE_CLOSE_FDS, -1, errno);
 }
 
 _Noreturn void sbx_child_main(struct sbx_recipe *r) {

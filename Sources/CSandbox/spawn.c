@@ -40,10 +40,6 @@ pid_t sbx_spawn(struct sbx_recipe *recipe, uint64_t clone_flags, int cgroup_fd, 
 
 const unsigned int SBX_OPEN_TREE_CLONE_FLAGS = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
 
-int sbx_open_tree(int dirfd, const char *path, unsigned int flags) {
-    return open_tree(dirfd, path, flags);
-}
-
 int sbx_mount_setattr(int fd, unsigned flags, int userns_fd) {
     struct mount_attr a;
     memset(&a, 0, sizeof a);
@@ -99,13 +95,6 @@ int sbx_block_signals(const int *signals, int count, sigset_t *out_mask) {
 
 int sbx_signalfd(const sigset_t *mask) {
     return signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
-}
-
-int sbx_signalfd_read(int fd) {
-    struct signalfd_siginfo info;
-    ssize_t n;
-    do { n = read(fd, &info, sizeof info); } while (n < 0 && errno == EINTR);
-    return n == (ssize_t)sizeof info ? (int)info.ssi_signo : -1;
 }
 
 int sbx_wexitstatus(int status) { return WEXITSTATUS(status); }

@@ -1,4 +1,5 @@
-// Symlink-free path walking inside the new root. Every component is opened with
+// Symlink-free path walking: inside the new root (mount targets), and from the host's `/`
+// for bind sources (sbx_open_tree_nofollow). Every component is opened with
 // O_NOFOLLOW and checked with fstat, so neither a symlink nor a fifo or socket named like a
 // mount target can stand in for a directory.
 #define _GNU_SOURCE

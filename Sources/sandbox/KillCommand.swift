@@ -37,6 +37,12 @@ struct KillCommand: ParsableCommand {
             guard let parsed = SignalNames.parse(signal) else {
                 throw SandboxError(.usage, "--signal \(signal): not a signal name or number")
             }
+            // The sandbox's init passes on only these (init.c); any other would wait there
+            // undelivered while this command reported it sent.
+            let deliverable = Supervisor.forwardedSignals + [SIGKILL]
+            guard deliverable.contains(parsed) else {
+                throw SandboxError(.usage, "--signal \(signal): the sandbox can be sent only \(deliverable.map(SignalNames.name).joined(separator: ", "))")
+            }
             number = parsed
         } else {
             number = SIGTERM

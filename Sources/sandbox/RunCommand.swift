@@ -50,7 +50,13 @@ struct RunCommand: ParsableCommand {
             session.annotate = { $0.settings = prepared.settings }
             session.finished = { report in
                 guard let path = arguments.report else { return }
-                do throws(SandboxError) { try JSONOutput.writeReport(report, to: path) } catch { reportError = error }
+                do throws(SandboxError) {
+                    // Checked again now: the run's own sandbox had the worktree read-write and
+                    // could have swapped a directory on the way for a link. It is gone now, and
+                    // the worktree lock keeps every other sandbox of this worktree out.
+                    try OutputPath.check(path, worktree: report.worktree, option: "--report")
+                    try JSONOutput.writeReport(report, to: path)
+                } catch { reportError = error }
             }
             result = try session.run(prepared.plan, branch: prepared.worktree.branch, isRoot: host.isRoot, cgroups: cgroups)
         } catch {

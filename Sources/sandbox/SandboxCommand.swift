@@ -63,8 +63,13 @@ extension SandboxCommand {
     /// are removed. Quiet, and never in the way: a state directory that cannot be opened
     /// here is reported by the commands that need it.
     static func sweepStaleRuns() {
-        // No state directory yet: nothing to sweep (the first `run` creates it).
-        StateSweeper(state: StateDirectory(path: StateDirectory.defaultPath())).sweep()
+        // No state directory yet: nothing to sweep (the first `run` creates it). One that is
+        // not this user's private directory (a /tmp/sandbox-UID made by someone else) is not
+        // read at all: its records could name any directory for the sweep to remove. The
+        // commands that use it refuse it with the reason (StateDirectory.open).
+        let path = StateDirectory.defaultPath()
+        guard StateDirectory.isPrivate(path) else { return }
+        StateSweeper(state: StateDirectory(path: path)).sweep()
     }
 
     static func fastPath(_ verb: String, _ arguments: RunArguments) -> Int32 {

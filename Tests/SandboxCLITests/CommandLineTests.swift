@@ -48,6 +48,15 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(worktreeOf(try planWorktree("../api", cwd: repo)), base + "/api")
     }
 
+    /// `kill --signal` takes only what the sandbox's init passes on; anything else would be
+    /// reported sent and never delivered.
+    func testKillRefusesSignalsTheSandboxCannotReceive() throws {
+        let r = try CLI.run([try CLI.sandboxBinary(), "kill", "--signal", "ALRM", "no-such-worker"], cwd: base, environment: env)
+        XCTAssertEqual(r.exitCode, 125, r.summary)
+        XCTAssertTrue(r.stderr.contains("can be sent only"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+    }
+
     /// SANDBOX_TRACE_STARTUP prints one line of stage times (ms) to stderr; unset, nothing.
     func testStartupTraceOnlyWhenAsked() throws {
         let dir = base + "/w"

@@ -6,7 +6,7 @@ struct PlannerTests {
     let rootHost = HostFacts(uid: 0, gid: 0, callerEnvironment: [
         "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C", "AWS_SECRET_ACCESS_KEY": "hunter2",
         "TERM": "xterm", "GITHUB_TOKEN": "ghp_x",
-    ])
+    ], kernelRelease: "6.1.0")
     let rootWorktree = WorktreeInfo(name: "api", path: "/work/wt/api", ownerUID: 0, ownerGID: 0, ownerName: "root",
                                     gitMetadata: ["/work/repo/.git"])
     let userWorktree = WorktreeInfo(name: "web", path: "/home/alice/wt/web", ownerUID: 1000, ownerGID: 1000, ownerName: "alice")
@@ -35,7 +35,7 @@ struct PlannerTests {
     }
 
     @Test func unprivilegedCallerMapsOnlyItsOwnIDs() throws {
-        let host = HostFacts(uid: 1234, gid: 99, callerEnvironment: [:])
+        let host = HostFacts(uid: 1234, gid: 99, callerEnvironment: [:], kernelRelease: "6.1.0")
         let p = try plan(host: host, worktree: userWorktree)
         #expect(p.identity == IdentityMapping(insideUID: 1234, insideGID: 99, hostUID: 1234, hostGID: 99, idmapWorktree: false))
     }
@@ -54,7 +54,7 @@ struct PlannerTests {
     }
 
     @Test func missingCallerPathGetsTheDefault() throws {
-        let p = try plan(host: HostFacts(uid: 0, gid: 0, callerEnvironment: [:]))
+        let p = try plan(host: HostFacts(uid: 0, gid: 0, callerEnvironment: [:], kernelRelease: "6.1.0"))
         #expect(p.environment.contains("PATH=" + Planner.defaultPath))
     }
 
@@ -152,7 +152,7 @@ struct PlannerTests {
     }
 
     @Test func openFilesAreCappedAtTheHostHardLimitAndCoreDumpsOff() throws {
-        let host = HostFacts(uid: 0, gid: 0, callerEnvironment: [:], openFilesHardLimit: 4096)
+        let host = HostFacts(uid: 0, gid: 0, callerEnvironment: [:], openFilesHardLimit: 4096, kernelRelease: "6.1.0")
         let p = try plan(host: host)
         #expect(p.rlimits.contains(ResourceLimit(resource: .nofile, soft: 4096, hard: 4096)))
         #expect(p.rlimits.contains(ResourceLimit(resource: .core, soft: 0, hard: 0)))
@@ -208,7 +208,7 @@ struct TimeoutPlanningTests {
     func plan(_ limits: (inout LimitSettings) -> Void, cgroup: CgroupHostInfo = .unavailable) throws -> SandboxPlan {
         var profile = BuiltinProfiles.strict
         limits(&profile.limits)
-        let host = HostFacts(uid: 0, gid: 0, callerEnvironment: [:], cgroup: cgroup)
+        let host = HostFacts(uid: 0, gid: 0, callerEnvironment: [:], kernelRelease: "6.1.0", cgroup: cgroup)
         return try Planner.plan(profile: profile, request: RunRequest(command: ["true"]), host: host, worktree: worktree)
     }
 
@@ -220,6 +220,18 @@ struct TimeoutPlanningTests {
 
     @Test func cpuTimeoutWithoutCgroupAccountingIsRefused() {
         #expect(throws: SandboxError.self) { try plan { $0.cpuTimeoutSeconds = 60 } }
+    }
+
+    /// A writable v2 host whose subtree has no controller to give the run: no cgroup would be
+    /// made, so no CPU counter would exist, and the timeout would never fire.
+    @Test func cpuTimeoutWithoutAControllerForTheRunIsRefused() throws {
+        let bare = CgroupHostInfo(mode: .unified, root: "/sys/fs/cgroup", controllers: [], writable: true,
+                                  swapAccounting: nil, hostHasSwap: false)
+        let error = #expect(throws: SandboxError.self) { try plan({ $0.cpuTimeoutSeconds = 60 }, cgroup: bare) }
+        #expect(error?.message.contains("no controller for the run's cgroup") == true, "\(error?.message ?? "")")
+        let delegated = CgroupHostInfo(mode: .unified, root: "/sys/fs/cgroup", controllers: [.cpu, .memory, .pids],
+                                       writable: true, swapAccounting: nil, hostHasSwap: false)
+        #expect(try plan({ $0.cpuTimeoutSeconds = 60 }, cgroup: delegated).timeouts.cpuSeconds == 60)
     }
 
     @Test func messagesNameTheDuration() {

@@ -37,6 +37,7 @@ import Testing
             let file = fopen(expectedPath, "wb")
             fputs(actual.map { $0 + "\n" }.joined(), file)
             fclose(file)
+            Issue.record("recorded \(expectedPath): review the diff, then run again without SANDBOX_RECORD_CORPUS")
         }
         let expected = String(decoding: try ProfileTestSupport.read(expectedPath), as: UTF8.self)
             .split(separator: "\n").map(String.init)

@@ -11,7 +11,7 @@ import Testing
     func shippedProfileYieldsTheGoldenPlan(name: String) throws {
         let profile = try BuiltinProfiles.load(name).get().profile
         let host = HostFacts(uid: 1000, gid: 1000,
-                             callerEnvironment: ["PATH": "/usr/bin:/bin", "TERM": "xterm", "LC_ALL": "C", "CI": "1", "GITHUB_TOKEN": "secret"])
+                             callerEnvironment: ["PATH": "/usr/bin:/bin", "TERM": "xterm", "LC_ALL": "C", "CI": "1", "GITHUB_TOKEN": "secret"], kernelRelease: "6.1.0")
         let worktree = WorktreeInfo(name: "w1", path: "/work/w1", ownerUID: 1000, ownerGID: 1000, ownerName: "dev",
                                     gitMetadata: ["/work/main/.git", "/work/main/.git/worktrees/w1"])
         let plan = try Planner.plan(profile: profile, request: RunRequest(command: ["make", "test"]), host: host, worktree: worktree)
@@ -23,6 +23,7 @@ import Testing
         let path = "\(Self.directory)/\(name).json"
         if ProcessInfo.processInfo.environment["SANDBOX_RECORD_PLANS"] != nil {
             try json.write(to: URL(fileURLWithPath: path))
+            Issue.record("recorded \(path): review the diff, then run again without SANDBOX_RECORD_PLANS")
         }
         let golden = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(String(decoding: json, as: UTF8.self) == String(decoding: golden, as: UTF8.self))

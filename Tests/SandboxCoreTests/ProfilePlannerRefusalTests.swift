@@ -4,7 +4,7 @@ import Testing
 /// The Planner edits that came with profiles: keys this version cannot enforce are refused
 /// (fail closed), and the new fields it can honour are honoured.
 @Suite struct ProfilePlannerRefusalTests {
-    let host = HostFacts(uid: 0, gid: 0, callerEnvironment: ["PATH": "/usr/bin", "LC_ALL": "C", "LC_TIME": "C"])
+    let host = HostFacts(uid: 0, gid: 0, callerEnvironment: ["PATH": "/usr/bin", "LC_ALL": "C", "LC_TIME": "C"], kernelRelease: "6.1.0")
     let worktree = WorktreeInfo(name: "w", path: "/work/w", ownerUID: 0, ownerGID: 0)
 
     func plan(_ text: String) -> Result<SandboxPlan, SandboxError> {

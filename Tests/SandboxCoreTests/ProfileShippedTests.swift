@@ -20,7 +20,7 @@ import Testing
         #expect(resolved.profile.name == name)
         #expect(resolved.chain == ["built-in \(name)"])
         #expect(!resolved.profile.description.isEmpty)
-        // Runnable by this version: no key the Planner refuses.
+        // Runnable where cgroups cannot be written: no cgroup limit or timeout (PROFILES.md).
         let limits = resolved.profile.limits
         #expect(limits.memoryBytes == nil && limits.pids == nil && limits.cpus == nil)
         #expect(limits.wallTimeoutSeconds == nil && limits.cpuTimeoutSeconds == nil && limits.swapBytes == nil)

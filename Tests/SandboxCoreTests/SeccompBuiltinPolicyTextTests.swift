@@ -13,6 +13,7 @@ struct SeccompBuiltinPolicyTextTests {
         let folded = try #require(BuiltinSeccompPolicies.folded(name))
         if ProcessInfo.processInfo.environment["SANDBOX_RECORD_POLICIES"] != nil, name == "strict" {
             try Self.source().write(toFile: Self.path, atomically: true, encoding: .utf8)
+            Issue.record("recorded \(Self.path): review the diff, rebuild, then run again without SANDBOX_RECORD_POLICIES")
         }
         let text = name == "strict" ? BuiltinSeccompPolicyTexts.strict : BuiltinSeccompPolicyTexts.defaultPolicy
         #expect(text == folded.canonicalText, "stale: rerun with SANDBOX_RECORD_POLICIES=1")

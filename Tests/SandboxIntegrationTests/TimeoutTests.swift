@@ -25,7 +25,7 @@ struct TimeoutTests {
         return (report, Double(Clock.monotonicNanoseconds() - start) / 1e9, dir)
     }
 
-    /// Processes whose command line mentions `marker` (the run's unique directory).
+    /// Processes whose command line mentions `marker`.
     func survivors(_ marker: String) throws -> [String] {
         guard let dir = opendir("/proc") else { return [] }
         defer { closedir(dir) }
@@ -49,8 +49,10 @@ struct TimeoutTests {
     }
 
     @Test func ignoringSigtermAndForkingDoesNotEscape() throws {
-        let script = "trap '' TERM; (trap '' TERM; setsid sh -c \"trap '' TERM; exec sleep 300 # $PWD\" &); exec sleep 300"
-        let (report, seconds, marker) = try run(["/bin/sh", "-c", script]) { $0.wallTimeoutSeconds = 1; $0.killGraceSeconds = 1 }
+        // Both sleepers carry a unique duration in their argv (exec leaves nothing else to find).
+        let marker = "300.\(UInt32.random(in: 100_000...999_999))"
+        let script = "trap '' TERM; (trap '' TERM; setsid sh -c \"trap '' TERM; exec sleep \(marker)\" &); exec sleep \(marker)"
+        let (report, seconds, _) = try run(["/bin/sh", "-c", script]) { $0.wallTimeoutSeconds = 1; $0.killGraceSeconds = 1 }
         #expect(report.status == .timeout && report.exitCode == 124)
         #expect(seconds >= 1.9 && seconds < 3.0, "deadline + grace (+1 s at most): \(seconds) s")
         #expect(try survivors(marker).isEmpty, "no process of the run is left")

@@ -43,6 +43,18 @@ final class WorkersRuntimeTests {
         #expect(StateDirectory.defaultPath(uid: 1000, environment: [:]) == "/tmp/sandbox-1000")
     }
 
+    /// What every command checks before its crash sweep reads a state directory.
+    @Test func onlyAPrivateStateDirectoryIsSwept() throws {
+        defer { cleanup() }
+        let state = try StateDirectory.open(path: dir + "/ok")
+        #expect(StateDirectory.isPrivate(state.path))
+        try sh("mkdir -m 0755 \(dir)/open && mkdir -m 0700 \(dir)/theirs && chown 1000 \(dir)/theirs && ln -s \(state.path) \(dir)/link")
+        #expect(!StateDirectory.isPrivate(dir + "/open"), "others can enter it")
+        #expect(!StateDirectory.isPrivate(dir + "/link"), "a link, even to a good directory")
+        #expect(!StateDirectory.isPrivate(dir + "/missing"))
+        if geteuid() != 1000 { #expect(!StateDirectory.isPrivate(dir + "/theirs"), "another user's") }
+    }
+
     @Test func oneLockPerWorktree() throws {
         let state = try StateDirectory.open(path: dir + "/state")
         let first = try #require(try WorktreeLock.acquire(worktree: "/w/api", state: state, wait: false))

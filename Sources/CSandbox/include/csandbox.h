@@ -160,7 +160,6 @@ struct sbx_message {
 pid_t sbx_spawn(struct sbx_recipe *recipe, uint64_t clone_flags, int cgroup_fd, int *pidfd_out);
 
 // Thin wrappers: each returns the syscall's result, or -1 with errno set.
-int sbx_open_tree(int dirfd, const char *path, unsigned int flags);
 // open_tree(path) following no symlink in any component (ELOOP if one is there).
 int sbx_open_tree_nofollow(const char *path, unsigned int flags);
 // Sets SBX_MNT_* `flags` (and the idmap to `userns_fd` when >= 0) on a detached mount.
@@ -178,12 +177,11 @@ struct sbx_signal_info {
     int pid;       // the sender (as the sender's siginfo says; 0 from the kernel)
     int value;     // si_value.sival_int for SI_QUEUE
 };
-// Like sbx_signalfd_read, with the sender; 1 when a signal was read, 0 when none pending.
+// Reads the next pending signal from a non-blocking signalfd, with its sender; 1 when a
+// signal was read, 0 when none is pending.
 int sbx_signalfd_read_info(int fd, struct sbx_signal_info *out);
 extern const int SBX_SI_QUEUE;
 int sbx_signalfd(const sigset_t *mask);
-// The next pending signal's number from a non-blocking signalfd, or -1 when none.
-int sbx_signalfd_read(int fd);
 int sbx_block_signals(const int *signals, int count, sigset_t *out_mask);
 int sbx_wexitstatus(int status);
 int sbx_wtermsig(int status);

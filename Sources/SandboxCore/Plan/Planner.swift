@@ -25,6 +25,8 @@ public enum Planner {
         let searchPath = environment.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? defaultPath
         var namespaces = Namespace.allCases
         if profile.network.mode == .host { namespaces.removeAll { $0 == .network } }
+        let cgroup = accountingOnlyWhereCheap(try cgroupPlan(profile: profile, request: request, host: host),
+                                              host: host, limits: profile.limits)
         return SandboxPlan(
             worker: worktree.name,
             worktree: worktree.path,
@@ -40,8 +42,7 @@ public enum Planner {
             root: RootSpec(base: "/tmp", options: "mode=0755,size=4m,nr_inodes=4096"),
             mounts: try mounts(profile: profile, host: host, worktree: worktree, idmap: identity.idmapWorktree),
             rlimits: try rlimits(profile.limits, host: host, userNamespace: namespaces.contains(.user)),
-            cgroup: accountingOnlyWhereCheap(try cgroupPlan(profile: profile, request: request, host: host),
-                                             host: host, limits: profile.limits),
+            cgroup: cgroup,
             seccomp: try refusingTerminalInjection(
                 try seccomp(profile.seccomp, file: seccompFile, context: SeccompResolveContext(
                     capabilities: profile.capabilities.keep, kernel: KernelVersion(parsing: host.kernelRelease))),
@@ -49,7 +50,7 @@ public enum Planner {
             capabilities: profile.capabilities.keep,
             newSession: profile.process.newSession && !tty,
             tty: tty,
-            timeouts: try timeouts(profile.limits, host: host)
+            timeouts: try timeouts(profile.limits, host: host, cgroup: cgroup)
         )
     }
 
@@ -88,9 +89,8 @@ public enum Planner {
 
     /// The policy a profile names: a built-in (`BuiltinSeccompPolicies.names`), or an
     /// OCI/Docker JSON file whose bytes the runtime read (`file`), resolved against the
-    /// kept capabilities and kernel in `context`. The baseline guards are always folded in.
-    /// The policy a profile names, with its inline `deny`/`allow` on top. Every path folds
-    /// the baseline guards in: no profile can drop them.
+    /// kept capabilities and kernel in `context`, with its inline `deny`/`allow` on top.
+    /// Every path folds the baseline guards in: no profile can drop them.
     public static func seccomp(_ settings: SeccompSettings, file: [UInt8]? = nil,
                         context: SeccompResolveContext = .init()) throws(SandboxError) -> SeccompPolicy {
         var policy: SeccompPolicy
@@ -159,18 +159,20 @@ public enum Planner {
     }
 
     /// CPU time is read from the run's cgroup (v2 `cpu.stat`, v1 `cpuacct.usage`): a CPU
-    /// timeout the host cannot measure is refused, never dropped.
-    static func timeouts(_ limits: LimitSettings, host: HostFacts) throws(SandboxError) -> TimeoutPlan {
-        let plan = TimeoutPlan(wallSeconds: limits.wallTimeoutSeconds, cpuSeconds: limits.cpuTimeoutSeconds,
-                               graceSeconds: limits.killGraceSeconds ?? TimeoutPlan.defaultGrace)
-        if plan.cpuSeconds != nil {
+    /// timeout the host cannot measure is refused, never dropped. `cgroup` is the run's
+    /// cgroup plan: one that makes no cgroup (no controller could be used) has no counter.
+    static func timeouts(_ limits: LimitSettings, host: HostFacts, cgroup plan: CgroupPlan) throws(SandboxError) -> TimeoutPlan {
+        let timeouts = TimeoutPlan(wallSeconds: limits.wallTimeoutSeconds, cpuSeconds: limits.cpuTimeoutSeconds,
+                                   graceSeconds: limits.killGraceSeconds ?? TimeoutPlan.defaultGrace)
+        if timeouts.cpuSeconds != nil {
             let cgroup = host.cgroup
             let accounted = cgroup.mode == .unified || cgroup.controllers.contains(.cpuacct)
-            guard cgroup.writable, cgroup.mode != .none, accounted else {
-                throw SandboxError(.host, "limit `cpu_timeout` cannot be enforced: this host gives the runner no cgroup CPU accounting (\(cgroup.mode.rawValue) cgroups\(cgroup.writable ? "" : ", not writable")); remove limits.cpu_timeout or run where cgroups are available")
+            let madeCgroup = !plan.controllers.isEmpty || !plan.writes.isEmpty
+            guard cgroup.writable, cgroup.mode != .none, accounted, madeCgroup else {
+                throw SandboxError(.host, "limit `cpu_timeout` cannot be enforced: this host gives the runner no cgroup CPU accounting (\(cgroup.mode.rawValue) cgroups\(cgroup.writable ? "" : ", not writable")\(madeCgroup ? "" : ", no controller for the run's cgroup")); remove limits.cpu_timeout or run where cgroups are available")
             }
         }
-        return plan
+        return timeouts
     }
 
     /// Linux 5.14 moved RLIMIT_NPROC onto per-user-namespace counts (ucounts); before it, the
@@ -188,9 +190,9 @@ public enum Planner {
         }
         if let processes = limits.processes {
             // Fail closed where the count would not be the run's own: one run's fork bomb
-            // must not stop another's forks. (An unparsable release is no real uname: tests.)
+            // must not stop another's forks. A release that does not parse counts as too old.
             let kernel = KernelVersion(parsing: host.kernelRelease)
-            guard userNamespace, kernel.map({ $0 >= perNamespaceProcessCount }) ?? true else {
+            guard userNamespace, let kernel, kernel >= perNamespaceProcessCount else {
                 throw SandboxError(.host, "limit `processes` cannot be enforced per run: it needs a user namespace and Linux \(perNamespaceProcessCount)+ (this is \(host.kernelRelease)); remove limits.processes or use limits.pids")
             }
             result.append(ResourceLimit(resource: .nproc, soft: processes, hard: processes))

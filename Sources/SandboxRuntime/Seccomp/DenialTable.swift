@@ -18,6 +18,9 @@ public struct DenialTable: Equatable, Sendable {
 
     init(policy: SeccompPolicy, numbered rules: [(number: Int32, rule: SeccompRule)]) {
         defaultAnswer = Self.answer(for: policy.defaultAction)
+        // The compiler notifies for a refusing bad-arch action (SeccompCompiler): answer it as
+        // the policy says, not always with a kill.
+        badArchAnswer = Self.answer(for: policy.badArchAction) ?? .kill
         var seen: [Int32: Set<String>] = [:]
         for (number, rule) in rules {
             guard let answer = Self.answer(for: rule.action) else { continue }

@@ -16,10 +16,13 @@ public struct SeccompCache {
         self.directory = directory
     }
 
-    public static func forCurrentUser(environment: [String: String]) -> SeccompCache? {
+    /// Two variables at most, read directly: building the whole environment again costs
+    /// every `sandbox run` for nothing (root needs neither).
+    public static func forCurrentUser() -> SeccompCache? {
         if getuid() == 0 { return SeccompCache(directory: "/var/cache/sandbox/seccomp") }
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return SeccompCache(directory: xdg + "/sandbox/seccomp") }
-        if let home = environment["HOME"], home.hasPrefix("/") { return SeccompCache(directory: home + "/.cache/sandbox/seccomp") }
+        func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) }.flatMap { $0.hasPrefix("/") ? $0 : nil } }
+        if let xdg = variable("XDG_CACHE_HOME") { return SeccompCache(directory: xdg + "/sandbox/seccomp") }
+        if let home = variable("HOME") { return SeccompCache(directory: home + "/.cache/sandbox/seccomp") }
         return nil
     }
 

@@ -25,7 +25,6 @@ public final class OutputRelay {
     private var logFD: Int32
     private let logCap: UInt64
     public private(set) var loggedBytes: UInt64 = 0
-    public private(set) var totalBytes: UInt64 = 0
     private var scratch = [UInt8](repeating: 0, count: 64 << 10)
 
     /// Makes the pipes. `logFD` (owned, closed at the end) gets a copy of everything.
@@ -124,7 +123,6 @@ public final class OutputRelay {
     }
 
     private func log(_ chunk: UnsafeRawBufferPointer) {
-        totalBytes += UInt64(chunk.count)
         guard logFD >= 0, loggedBytes < logCap else { return }
         let take = Int(min(UInt64(chunk.count), logCap - loggedBytes))
         var offset = 0

@@ -80,7 +80,7 @@ public enum SandboxRunner {
         // check` lists them); denying an unknown call is an error there.
         let policy = try SeccompCompiler.droppingUnknownSyscalls(plan.seccomp).policy
         let filter: SeccompCompiler.Program
-        if let cache = SeccompCache.forCurrentUser(environment: HostProbe.environment()) {
+        if let cache = SeccompCache.forCurrentUser() {
             filter = try cache.program(for: policy, reportDenials: true)
         } else {
             filter = try SeccompCompiler.compile(policy, reportDenials: true)

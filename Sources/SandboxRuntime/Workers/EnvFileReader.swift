@@ -20,7 +20,7 @@ public enum EnvFileReader {
             throw SandboxError(.usage, "--env-file `\(path)`: not a regular file")
         }
         let opened = FileSystem.readLink("/proc/self/fd/\(fd)") ?? ""
-        if inside(absolute, worktree) && !inside(opened, worktree) {
+        if names(absolute, worktree: worktree) && !inside(opened, worktree) {
             throw SandboxError(.usage, "--env-file `\(path)`: names a file in the worktree but opens `\(opened)` (a symbolic link in the worktree); refusing")
         }
         var bytes: [UInt8] = []
@@ -34,6 +34,15 @@ public enum EnvFileReader {
             guard bytes.count <= 1 << 20 else { throw SandboxError(.usage, "--env-file `\(path)`: larger than 1 MiB") }
         }
         return try EnvFile.parse(String(decoding: bytes, as: UTF8.self), file: path)
+    }
+
+    /// Whether `absolute` names a file of the worktree: by its spelling, or by where its
+    /// directory really is (`~/link-to-worktree/.env` reaches the worktree too).
+    static func names(_ absolute: String, worktree: String) -> Bool {
+        if inside(absolute, worktree) { return true }
+        let parent = String(absolute[..<(absolute.lastIndex(of: "/") ?? absolute.startIndex)])
+        guard let real = try? FileSystem.realPath(parent.isEmpty ? "/" : parent) else { return false }
+        return inside(real, worktree)
     }
 
     static func inside(_ path: String, _ directory: String) -> Bool {

@@ -7,7 +7,7 @@ import SandboxCore
 /// worktree, the worker's own ground: there, a symbolic link (of the file, or of a directory
 /// on the way) would make the runner, perhaps root, write wherever it points. Such a path
 /// must stay inside the worktree once resolved. Checked while the run holds the worktree's
-/// lock, so no sandbox of that worktree runs in between.
+/// lock, before the run and (for `--report`) again after it, when its sandbox is gone.
 public enum OutputPath {
     public static func check(_ path: String, worktree: String, option: String) throws(SandboxError) {
         var absolute = path
@@ -17,7 +17,7 @@ public enum OutputPath {
             free(cwd)
         }
         absolute = EnvFileReader.normalized(absolute)
-        guard EnvFileReader.inside(absolute, worktree) else { return }
+        guard EnvFileReader.names(absolute, worktree: worktree) else { return }
         let parent = String(absolute[..<(absolute.lastIndex(of: "/") ?? absolute.startIndex)])
         let realParent = (try? FileSystem.realPath(parent.isEmpty ? "/" : parent)) ?? ""
         if let st = FileSystem.lstatInfo(absolute), FileSystem.isSymlink(st) {

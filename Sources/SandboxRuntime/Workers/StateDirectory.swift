@@ -50,6 +50,13 @@ public struct StateDirectory: Sendable {
     /// Creates `path` (parents too, for the top level) as 0700, or accepts an existing one
     /// that is a real directory of ours with no access for others: anything else could be
     /// someone else's trap (a symlink in /tmp, a shared directory).
+    /// Whether `path` is a directory (not a link) of this user that nobody else can enter:
+    /// what `ensurePrivateDirectory` makes, checked without making or changing anything.
+    public static func isPrivate(_ path: String) -> Bool {
+        guard let st = FileSystem.lstatInfo(path) else { return false }
+        return FileSystem.isDirectory(st) && st.st_uid == geteuid() && st.st_mode & 0o077 == 0
+    }
+
     static func ensurePrivateDirectory(_ path: String) throws(SandboxError) {
         if mkdir(path, 0o700) != 0 {
             let e = errno
@@ -77,11 +84,5 @@ public struct StateDirectory: Sendable {
         if FileSystem.lstatInfo(path) != nil { return }
         if let slash = path.lastIndex(of: "/"), slash != path.startIndex { try ensureParent(String(path[..<slash])) }
         if mkdir(path, 0o755) != 0 && errno != EEXIST { throw SystemError.last(.state, "mkdir", path: path) }
-    }
-
-    /// Whether `path` (a real path) is the state directory or inside it.
-    public func contains(_ path: String) -> Bool {
-        let real = (try? FileSystem.realPath(self.path, stage: .state)) ?? self.path
-        return path == real || path.hasPrefix(real + "/") || path == self.path || path.hasPrefix(self.path + "/")
     }
 }

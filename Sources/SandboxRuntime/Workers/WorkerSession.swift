@@ -51,10 +51,8 @@ public struct WorkerSession {
             // and are not logged.
             let log = try logs.create(worktree: plan.worktree, startedAt: startedAt, id: id)
             logPath = log.path
-            do { relay = try OutputRelay(logFD: log.fd, logCap: logs.runCap) } catch {
-                close(log.fd)
-                throw error
-            }
+            // The relay owns log.fd from here on, and closes it when it cannot start.
+            relay = try OutputRelay(logFD: log.fd, logCap: logs.runCap)
             // EPIPE from a caller that stopped reading is handled, not fatal; the command
             // gets its signals reset in the child.
             signal(SIGPIPE, SIG_IGN)
