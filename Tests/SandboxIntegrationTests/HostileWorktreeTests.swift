@@ -163,6 +163,33 @@ final class HostileWorktreeTests: SandboxTestCase {
         XCTAssertTrue(r.exitCode == 125 || r.stdout.hasPrefix(base + "/wt-api\n"), r.summary)
     }
 
+    /// The same forged listing, but from a `.git` directory: the worker replaces its `.git`
+    /// file with a repository of its own, whose worktree list names a host directory under the
+    /// branch `api`. A caller running `sandbox run api` from inside that worktree must be
+    /// refused: the listed directory's metadata does not lead back to the repository asked.
+    func testForgedRepositoryInTheCallersWorktreeCannotRedirectAName() throws {
+        let repo = try GitFixture(base: base)
+        _ = try GitFixture.git(["worktree", "add", "-q", "-b", "api", "../wt-api"], in: repo.main)
+        _ = try GitFixture.git(["worktree", "add", "-q", "-b", "b", "../wt-b"], in: repo.main)
+        let attacker = base + "/wt-b", victim = base + "/victim"
+        try FileManager.default.createDirectory(atPath: victim, withIntermediateDirectories: false)
+        try Harness.write("original", to: victim + "/canary")
+        // Everything below is written inside the attacker's worktree.
+        XCTAssertEqual(unlink(attacker + "/.git"), 0)
+        _ = try GitFixture.git(["init", "-q", "."], in: attacker)
+        let evil = attacker + "/.git/worktrees/evil"
+        try FileManager.default.createDirectory(atPath: evil, withIntermediateDirectories: true)
+        try Harness.write(victim + "/.git\n", to: evil + "/gitdir")
+        try Harness.write("ref: refs/heads/api\n", to: evil + "/HEAD")
+        try Harness.write("../..\n", to: evil + "/commondir")
+
+        let r = try Launch.start([sandbox, "run", "api", "--", "sh", "-c", "pwd; echo pwned > canary"], cwd: attacker)
+            .wait(timeout: 60)
+        XCTAssertEqual(Harness.read(victim + "/canary"), "original", "the name was redirected to \(victim): \(r.summary)")
+        XCTAssertEqual(r.exitCode, 125, r.summary)
+        XCTAssertTrue(r.stderr.contains("does not lead back"), r.summary)
+    }
+
     /// Worktrees kept inside another worktree (`repo/.worktrees/feature`, a common layout):
     /// the outer worktree's code can swap `.worktrees` for a link between the runner's
     /// realpath of WORKER and the mount of that path. The run must then fail, or mount what

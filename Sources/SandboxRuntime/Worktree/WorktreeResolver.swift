@@ -46,12 +46,14 @@ public enum WorktreeResolver {
         if worker.contains("/") {
             throw SandboxError(.worker, "worker `\(worker)`: no such directory")
         }
-        let worktrees = try GitWorktrees.list(in: try repositoryDirectory(around: currentDirectory))
+        let repository = try repositoryDirectory(around: currentDirectory)
+        let worktrees = try GitWorktrees.list(in: repository.directory)
         let byName = worktrees.filter { lastComponent($0.path) == worker }
         if byName.count > 1 {
             throw SandboxError(.worker, "worker `\(worker)` is ambiguous: it names the worktrees \(byName.map { "`\($0.path)`" }.joined(separator: ", ")); give a path")
         }
         if let match = byName.first ?? worktrees.first(where: { $0.branch == worker }) {
+            try confirmListed(match.path, worker: worker, repository: repository)
             return try inspect(path: match.path, name: worker, branch: match.branch, options: options)
         }
         var fromFolder: [String] = []
@@ -85,20 +87,38 @@ public enum WorktreeResolver {
     /// directory, or a `.git` file that GitMetadata confirms against the repository's own
     /// records, is followed; git is then asked in the common dir's worktree (or the bare
     /// common dir), whose state no sandbox can write.
-    static func repositoryDirectory(around directory: String) throws(SandboxError) -> String {
+    /// The `.git` directory found on the way up may be the worker's writing too (a worktree
+    /// whose `.git` file it replaced with a repository of its own): `confirmListed` then
+    /// checks each listed match against the common dir returned here.
+    static func repositoryDirectory(around directory: String) throws(SandboxError) -> (directory: String, commonDir: String?) {
         var dir = try FileSystem.realPath(directory)
         while true {
             if let st = FileSystem.lstatInfo(dir + "/.git") {
-                if FileSystem.isDirectory(st) { return dir }
+                if FileSystem.isDirectory(st) { return (dir, try? FileSystem.realPath(dir + "/.git")) }
                 let found: GitMetadata.Found
                 do { found = try GitMetadata.inspect(worktree: dir) } catch {
                     throw error.wrapped("looking up worker names from `\(directory)`")
                 }
-                guard let common = found.readOnlyPaths.first else { return dir }
-                return common.hasSuffix("/.git") ? String(common.dropLast("/.git".count)) : common
+                guard let common = found.readOnlyPaths.first else {
+                    throw SandboxError(.worker, "looking up worker names from `\(directory)`: `\(dir)/.git` names no common git directory; refusing")
+                }
+                return (common.hasSuffix("/.git") ? String(common.dropLast("/.git".count)) : common, common)
             }
-            guard dir != "/", let slash = dir.lastIndex(of: "/") else { return directory }
+            guard dir != "/", let slash = dir.lastIndex(of: "/") else { return (directory, nil) }
             dir = slash == dir.startIndex ? "/" : String(dir[..<slash])
+        }
+    }
+
+    /// A name taken from `git worktree list` counts only for a worktree of the repository
+    /// that was asked: the repository's own directory, or a worktree whose checked metadata
+    /// (GitMetadata) points back to the same common dir. A listing forged inside a worker's
+    /// worktree can name any host directory; that directory's metadata does not lead back.
+    static func confirmListed(_ path: String, worker: String, repository: (directory: String, commonDir: String?)) throws(SandboxError) {
+        let real = (try? FileSystem.realPath(path)) ?? path
+        if real == repository.directory { return }
+        let common = try GitMetadata.inspect(worktree: real).readOnlyPaths.first
+        guard let asked = repository.commonDir, common == asked else {
+            throw SandboxError(.worker, "worker `\(worker)`: `\(real)` is listed by the repository at `\(repository.directory)`, but its git metadata does not lead back to it; refusing (a forged worktree list?)")
         }
     }
 
