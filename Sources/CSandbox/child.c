@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/keyctl.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -233,7 +234,7 @@ static void build_root(const struct sbx_recipe *r) {
     close(root);
 }
 
-static int loopback_up(void) {
+int sbx_loopback_up(void) {
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s < 0) return -1;
     struct ifreq ifr;
@@ -284,12 +285,40 @@ static void keep_only_needed_fds(const struct sbx_recipe *r) {
     if (syscall(SYS_close_range, (unsigned)next, ~0U, 0) < 0) sbx_fail(r, SBX_STAGE_CLOSE_FDS, -1, errno);
 }
 
+// The filter's instructions, in this process's copy of the runner's memory.
+static struct sock_filter received_filter[SBX_FILTER_MAX_INSTRUCTIONS];
+_Static_assert(SBX_FILTER_MAX_INSTRUCTIONS == BPF_MAXINSNS, "the kernel's limit");
+
+static int read_fully(int fd, void *buf, size_t len) {
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = read(fd, (char *)buf + done, len - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        if (n == 0) { errno = EPIPE; return -1; }  // the parent gave up (or died): no filter
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static void receive_filter(struct sbx_recipe *r) {
+    struct sbx_filter_header h;
+    if (read_fully(r->filter_fd, &h, sizeof h) < 0) sbx_fail(r, SBX_STAGE_SECCOMP, -1, errno);
+    if (h.magic != SBX_FILTER_MAGIC || h.instructions == 0 || h.instructions > SBX_FILTER_MAX_INSTRUCTIONS)
+        sbx_fail(r, SBX_STAGE_SECCOMP, -1, EINVAL);
+    if (read_fully(r->filter_fd, received_filter, h.instructions * sizeof received_filter[0]) < 0)
+        sbx_fail(r, SBX_STAGE_SECCOMP, -1, errno);
+    close(r->filter_fd);
+    r->filter_fd = -1;
+    r->filter = received_filter;
+    r->filter_len = (unsigned short)h.instructions;
+}
+
 _Noreturn void sbx_child_main(struct sbx_recipe *r) {
     // Die with the runner. PR_SET_PDEATHSIG is per parent thread: sbx_spawn's caller keeps
     // its thread alive. EOF on the sync pipe covers a parent that died before this line.
-    close(r->parent_fds[0]);
-    close(r->parent_fds[1]);
-    if (r->parent_fds[2] >= 0) close(r->parent_fds[2]);
+    for (int i = 0; i < 4; i++)
+        if (r->parent_fds[i] >= 0) close(r->parent_fds[i]);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) sbx_fail(r, SBX_STAGE_WAIT_PARENT, -1, errno);
     if (wait_for_parent(r) < 0) _exit(SBX_SETUP_EXIT);
     join_cgroups(r);
@@ -313,7 +342,7 @@ _Noreturn void sbx_child_main(struct sbx_recipe *r) {
 
     if (r->hostname && sethostname(r->hostname, strlen(r->hostname)) < 0)
         sbx_fail(r, SBX_STAGE_HOSTNAME, -1, errno);
-    if (r->loopback_up && loopback_up() < 0) sbx_fail(r, SBX_STAGE_LOOPBACK, -1, errno);
+    if (r->loopback_up && sbx_loopback_up() < 0) sbx_fail(r, SBX_STAGE_LOOPBACK, -1, errno);
     for (size_t i = 0; i < r->rlimit_count; i++) {
         struct rlimit rl = { (rlim_t)r->rlimits[i].soft, (rlim_t)r->rlimits[i].hard };
         if (setrlimit(r->rlimits[i].resource, &rl) < 0) sbx_fail(r, SBX_STAGE_RLIMIT, (int)i, errno);
@@ -321,6 +350,8 @@ _Noreturn void sbx_child_main(struct sbx_recipe *r) {
     if (chdir(r->cwd) < 0) sbx_fail(r, SBX_STAGE_CHDIR, -1, errno);
     if (r->new_session && setsid() < 0) sbx_fail(r, SBX_STAGE_SESSION, -1, errno);
 
+    // The parent compiled (or loaded) the filter while we mounted; wait for it here.
+    if (r->filter_fd >= 0) receive_filter(r);
     keep_only_needed_fds(r);
     sbx_init_main(r);
 }

@@ -23,6 +23,9 @@ _Noreturn void sbx_init_main(const struct sbx_recipe *r);
 int sbx_walk(int root, const char *path, enum sbx_walk_mode mode, mode_t dir_mode);
 int sbx_symlink_at(int root, const char *path, const char *link_text);
 
+// Brings `lo` up in the caller's network namespace (SIOCSIFFLAGS); 0, or -1 with errno.
+int sbx_loopback_up(void);
+
 int sbx_caps_raise_effective(void);
 int sbx_caps_drop_all_but(uint64_t keep);
 

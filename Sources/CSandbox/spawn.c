@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <linux/landlock.h>
 #include <signal.h>
 #include <string.h>
@@ -19,12 +20,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-pid_t sbx_spawn(struct sbx_recipe *recipe, uint64_t clone_flags, int cgroup_fd, int *pidfd_out) {
+static long clone_child(struct sbx_recipe *recipe, uint64_t clone_flags, int cgroup_fd, int *pidfd) {
     struct clone_args args;
-    int pidfd = -1;
     memset(&args, 0, sizeof args);
     args.flags = clone_flags | CLONE_PIDFD;
-    args.pidfd = (uint64_t)(uintptr_t)&pidfd;
+    args.pidfd = (uint64_t)(uintptr_t)pidfd;
     args.exit_signal = SIGCHLD;
     if (cgroup_fd >= 0) {
         // The command is inside its cgroup before it runs a single instruction.
@@ -32,8 +32,52 @@ pid_t sbx_spawn(struct sbx_recipe *recipe, uint64_t clone_flags, int cgroup_fd, 
         args.cgroup = (uint64_t)cgroup_fd;
     }
     long pid = syscall(SYS_clone3, &args, sizeof args);
-    if (pid < 0) return -errno;
     if (pid == 0) sbx_child_main(recipe);
+    return pid < 0 ? -errno : pid;
+}
+
+// Enters the prepared namespace `fd` of type `nstype` for the clone; `*saved` is this
+// thread's own, to return to.
+static int enter(int fd, int nstype, const char *own, int *saved) {
+    *saved = -1;
+    if (fd < 0) return 0;
+    *saved = open(own, O_RDONLY | O_CLOEXEC);
+    if (*saved < 0) return -1;
+    return setns(fd, nstype);
+}
+
+static int leave(int saved, int nstype) {
+    if (saved < 0) return 0;
+    int rc = setns(saved, nstype);
+    int err = errno;
+    close(saved);
+    errno = err;
+    return rc;
+}
+
+pid_t sbx_spawn(struct sbx_recipe *recipe, uint64_t clone_flags, int cgroup_fd, int net_fd, int ipc_fd, int *pidfd_out) {
+    int pidfd = -1, own_net = -1, own_ipc = -1;
+    if (net_fd >= 0) clone_flags &= ~(uint64_t)CLONE_NEWNET;
+    if (ipc_fd >= 0) clone_flags &= ~(uint64_t)CLONE_NEWIPC;
+    long pid = -1;
+    if (enter(net_fd, CLONE_NEWNET, "/proc/thread-self/ns/net", &own_net) < 0 ||
+        enter(ipc_fd, CLONE_NEWIPC, "/proc/thread-self/ns/ipc", &own_ipc) < 0)
+        pid = -errno;
+    else
+        pid = clone_child(recipe, clone_flags, cgroup_fd, &pidfd);
+    // Back to the host's namespaces before anything else runs on this thread. Should that
+    // fail, the child (still waiting for its release) is killed: nothing is started.
+    int back = leave(own_net, CLONE_NEWNET) < 0 ? errno : 0;
+    if (leave(own_ipc, CLONE_NEWIPC) < 0 && back == 0) back = errno;
+    if (back != 0) {
+        if (pid > 0) {
+            syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+            waitpid((pid_t)pid, NULL, 0);
+            close(pidfd);
+        }
+        return -back;
+    }
+    if (pid < 0) return (pid_t)pid;
     *pidfd_out = pidfd;
     return (pid_t)pid;
 }
@@ -129,6 +173,21 @@ long sbx_statfs_type(const char *path) {
 
 int sbx_socketpair_cloexec(int fds[2]) {
     return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds);
+}
+
+int sbx_stream_pair_cloexec(int fds[2]) {
+    return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
+}
+
+int sbx_send_all(int sock, const void *buf, size_t len) {
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = send(sock, (const char *)buf + done, len - done, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        done += (size_t)n;
+    }
+    return 0;
 }
 
 int sbx_send_fd(int sock, int fd) {

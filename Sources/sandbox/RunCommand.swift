@@ -44,6 +44,7 @@ struct RunCommand: ParsableCommand {
             worktree = prepared.worktree.path
             var session = WorkerSession(state: try StateDirectory.openDefault())
             session.wait = arguments.wait
+            session.sweepsStaleRuns = true
             session.events = arguments.events
             session.report = arguments.report
             session.notice = { if !arguments.quiet { Output.error($0) } }

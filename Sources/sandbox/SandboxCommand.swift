@@ -17,12 +17,18 @@ struct SandboxCommand: ParsableCommand {
     /// line errors, which swift-argument-parser would exit with 64) are 125.
     static func main() {
         StartupTrace.start()
+        // First, so the helper thread runs while everything below does (argv read as C).
+        if CommandLine.argc > 1, let verb = CommandLine.unsafeArgv[1], strcmp(verb, "run") == 0 {
+            PreparedNamespaces.startIfUseful()
+        }
         if let bad = firstInvalidUTF8Argument() {
             Output.error("usage: argument \(bad) is not valid UTF-8; sandbox takes text arguments only (it would otherwise pass on a different name)")
             finish(ExitCodes.runnerFailure)
         }
         let args = CommandLine.arguments.dropFirst()
-        if args.first != "gc" { sweepStaleRuns() }  // gc sweeps itself, and says what it removed
+        // gc sweeps itself, and says what it removed; run sweeps while its sandbox sets up
+        // (WorkerSession), off the startup path.
+        if args.first != "gc" && args.first != "run" { sweepStaleRuns() }
         StartupTrace.mark("sweep")
         if getenv("SANDBOX_NO_FAST_PARSE") == nil, let verb = args.first, verb == "run" || verb == "plan",
            let parsed = FastRunParser.parse(args.dropFirst(), allowReport: verb == "run") {

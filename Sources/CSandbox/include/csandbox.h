@@ -64,7 +64,7 @@ struct sbx_recipe {
     int report_fd;          // write end (CLOEXEC): sbx_message records to the parent
     const int *cgroup_tasks_fds;  // v1: the run's `tasks` files, opened by the parent; after
     size_t cgroup_tasks_count;    // the go the child writes "0" to each, moving itself
-    int parent_fds[3];      // the parent's ends of the pipes and the notify socket (or -1),
+    int parent_fds[4];      // the parent's ends of the pipes and the notify socket (or -1),
                             // closed first in the child so that EOF on sync_fd means the
                             // parent is gone
 
@@ -99,14 +99,27 @@ struct sbx_recipe {
 
     uint64_t keep_caps;        // capabilities the command keeps (bit N = capability N); 0 for none
 
-    const void *filter;        // struct sock_filter[], already compiled by the parent
-    unsigned short filter_len; // number of instructions; 0 means no seccomp filter
+    int filter_fd;             // >= 0: the socket the compiled filter arrives on
+                               // after the release (struct sbx_filter_header, then the
+                               // instructions), read once the mounts are done; EOF before a
+                               // whole filter fails the run: no command runs unfiltered.
+                               // -1: no seccomp filter
+    const void *filter;        // struct sock_filter[]: set by the child from filter_fd
+    unsigned short filter_len; // number of instructions
     int notify_sock;           // >= 0: load the filter with a user-notification listener and
                                // send the listener over this socket (SCM_RIGHTS) to the parent
 
     int stdout_fd;             // >= 0: the command's fd 1 (write end of the runner's output
     int stderr_fd;             // relay; both may be the same pipe); -1 keeps the caller's fd
 };
+
+// What precedes the instructions on filter_fd.
+struct sbx_filter_header {
+    uint32_t magic;            // SBX_FILTER_MAGIC
+    uint32_t instructions;     // 1..BPF_MAXINSNS (4096)
+};
+#define SBX_FILTER_MAGIC 0x53424646u
+#define SBX_FILTER_MAX_INSTRUCTIONS 4096  // BPF_MAXINSNS
 
 // A signal queued (SI_QUEUE) to the init with this value goes to every process of the
 // sandbox (kill(-1) from PID 1), not only to the command: `sandbox kill` stops the whole run.
@@ -154,10 +167,20 @@ struct sbx_message {
 // ---- Entry points for Swift ----------------------------------------------------------
 
 // clone3 with `clone_flags` (CLONE_NEW* ...) and CLONE_PIDFD; the child runs the recipe and
-// never returns. `cgroup_fd` >= 0 adds CLONE_INTO_CGROUP. Returns the child's pid and stores
-// its pidfd, or returns -errno. Must be called from a thread that outlives the child
-// (PR_SET_PDEATHSIG fires when the parent *thread* exits).
-pid_t sbx_spawn(struct sbx_recipe *recipe, uint64_t clone_flags, int cgroup_fd, int *pidfd_out);
+// never returns. `cgroup_fd` >= 0 adds CLONE_INTO_CGROUP. `net_fd`/`ipc_fd` >= 0: the child
+// is born in that prepared namespace instead of a new one (the calling thread enters it for
+// the clone and returns to its own). Returns the child's pid and stores its pidfd, or
+// returns -errno. Must be called from a thread that outlives the child (PR_SET_PDEATHSIG
+// fires when the parent *thread* exits).
+pid_t sbx_spawn(struct sbx_recipe *recipe, uint64_t clone_flags, int cgroup_fd, int net_fd, int ipc_fd,
+                int *pidfd_out);
+
+// A network namespace with `lo` up and an IPC namespace, made on a helper thread while the
+// caller plans (prepared.c). `start` begins (0, or -errno); `take` waits for the thread and
+// hands over both descriptors (0), or answers -errno with both -1 (never started, or the
+// host would not make them: the caller then clones new ones as usual).
+int sbx_prepare_namespaces_start(void);
+int sbx_prepare_namespaces_take(int *net_fd, int *ipc_fd);
 
 // Thin wrappers: each returns the syscall's result, or -1 with errno set.
 // open_tree(path) following no symlink in any component (ELOOP if one is there).
@@ -192,6 +215,10 @@ int sbx_pipe_cloexec(int fds[2]);
 int sbx_memfd(const char *name);
 // A CLOEXEC AF_UNIX SOCK_SEQPACKET pair.
 int sbx_socketpair_cloexec(int fds[2]);
+// A CLOEXEC AF_UNIX SOCK_STREAM pair (the filter channel: a dead reader is EPIPE, not SIGPIPE).
+int sbx_stream_pair_cloexec(int fds[2]);
+// All of `buf` with send(MSG_NOSIGNAL), retrying short writes; 0 or -1 with errno.
+int sbx_send_all(int sock, const void *buf, size_t len);
 // Sends `fd` over the unix socket `sock` (SCM_RIGHTS); 0 or -1 with errno.
 int sbx_send_fd(int sock, int fd);
 // Receives one fd sent with sbx_send_fd (made CLOEXEC); the fd, or -1 with errno.

@@ -33,13 +33,6 @@ final class CStrings {
         return array
     }
 
-    func bytes(_ bytes: [UInt8]) -> UnsafeRawPointer {
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
-        bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
-        allocations.append(buffer)
-        return UnsafeRawPointer(buffer)
-    }
-
     deinit {
         for pointer in allocations { free(pointer) }
     }

@@ -11,14 +11,14 @@ struct ChildRecipe {
     var recipe = sbx_recipe()
 
     /// `preparedFDs[i]` is the parent's detached (idmapped) mount for mount step i, or -1.
-    init(plan: SandboxPlan, filter: SeccompCompiler.Program?, preparedFDs: [Int32], pipes: LaunchPipes,
+    init(plan: SandboxPlan, preparedFDs: [Int32], pipes: LaunchPipes,
          blocks: Launcher.ProcessBlocks, dropGroups: Bool, keepCapabilities: UInt64 = 0, cgroupTasksFiles: [Int32] = [],
-         output: (stdout: Int32, stderr: Int32) = (-1, -1)) {
+         output: (stdout: Int32, stderr: Int32) = (-1, -1), loopbackIsUp: Bool = false) {
         recipe.sync_fd = pipes.syncRead
         recipe.report_fd = pipes.reportWrite
         recipe.cgroup_tasks_fds = UnsafePointer(storage.array(cgroupTasksFiles))
         recipe.cgroup_tasks_count = cgroupTasksFiles.count
-        recipe.parent_fds = (pipes.syncWrite, pipes.reportRead, pipes.notifyParent)
+        recipe.parent_fds = (pipes.syncWrite, pipes.reportRead, pipes.notifyParent, pipes.filterWrite)
         recipe.notify_sock = pipes.notifyChild
         recipe.stdout_fd = output.stdout
         recipe.stderr_fd = output.stderr
@@ -37,7 +37,8 @@ struct ChildRecipe {
         recipe.mounts = storage.array(mounts)
         recipe.mount_count = mounts.count
         recipe.hostname = storage.string(plan.hostname)
-        recipe.loopback_up = plan.loopbackUp && plan.namespaces.contains(.network) ? 1 : 0
+        // A prepared network namespace has `lo` up already (and the child could not change it).
+        recipe.loopback_up = plan.loopbackUp && plan.namespaces.contains(.network) && !loopbackIsUp ? 1 : 0
         let limits = plan.rlimits.map { sbx_rlimit(resource: Self.resource($0.resource), soft: $0.soft, hard: $0.hard) }
         recipe.rlimits = UnsafePointer(storage.array(limits))
         recipe.rlimit_count = limits.count
@@ -50,10 +51,8 @@ struct ChildRecipe {
         recipe.unshare_cgroup_ns = plan.namespaces.contains(.cgroup) ? 1 : 0
         recipe.foreground_tty = plan.tty ? 1 : 0
         recipe.keep_caps = keepCapabilities
-        if let filter, filter.instructionCount > 0 {
-            recipe.filter = storage.bytes(filter.bytes)
-            recipe.filter_len = UInt16(filter.instructionCount)
-        }
+        // The filter itself follows on this pipe once the child is released (Launcher.sendFilter).
+        recipe.filter_fd = pipes.filterRead
     }
 
     static func mount(_ step: MountStep, preparedFD: Int32, storage: CStrings) -> sbx_mount {

@@ -12,18 +12,24 @@ public struct LaunchedSandbox {
     public var reportFD: Int32
     /// Our end of the socket the command sends its seccomp listener over, or -1.
     public var notifySocket: Int32
+    /// Write end of the filter pipe, until `Launcher.sendFilter` closes it (-1 then).
+    public var filterWrite: Int32
 }
 
 /// Starts the child: prepares what needs host privilege (idmapped mounts), clones into new
-/// namespaces, maps the ids, and releases the child with one byte on the sync pipe.
+/// namespaces, maps the ids, and releases the child with one byte on the sync pipe. The
+/// seccomp filter follows (`sendFilter`): the child mounts meanwhile, and waits for it before
+/// its init starts the command.
 public enum Launcher {
     /// `cgroup`: the run's cgroup. v2 places the child in it at clone3 (CLONE_INTO_CGROUP); on
     /// v1 the child joins it itself, first thing after the sync byte. Either way the command
     /// runs nothing outside it.
     /// `relay`: the command's stdout and stderr go into its pipes (nil: the caller's fds).
-    public static func launch(_ plan: SandboxPlan, filter: SeccompCompiler.Program?, isRoot: Bool,
+    /// `reportDenials`: the command will send its seccomp listener (the filter then carries
+    /// user-notification actions).
+    public static func launch(_ plan: SandboxPlan, reportDenials: Bool, isRoot: Bool,
                               cgroup: (any CgroupRun)? = nil, relay: OutputRelay? = nil) throws(SandboxError) -> LaunchedSandbox {
-        var pipes = try LaunchPipes.make(withNotifySocket: filter?.denials != nil)
+        var pipes = try LaunchPipes.make(withNotifySocket: reportDenials)
         var prepared = [Int32](repeating: -1, count: plan.mounts.count)
         defer { prepared.filter { $0 >= 0 }.forEach { close($0) } }
         do throws(SandboxError) {
@@ -47,14 +53,18 @@ public enum Launcher {
             throw error
         }
         StartupTrace.mark("launch-prep")
+        let namespaces = PreparedNamespaces.take(for: plan)
         let recipe = ChildRecipe(
-            plan: plan, filter: filter, preparedFDs: prepared, pipes: pipes,
+            plan: plan, preparedFDs: prepared, pipes: pipes,
             blocks: blocks, dropGroups: isRoot, keepCapabilities: keep, cgroupTasksFiles: tasksFiles,
-            output: relay.map { ($0.childStdout, $0.childStderr) } ?? (-1, -1))
+            output: relay.map { ($0.childStdout, $0.childStderr) } ?? (-1, -1),
+            loopbackIsUp: namespaces.network >= 0)
         var c = recipe.recipe
         var pidfd: Int32 = -1
-        let pid = sbx_spawn(&c, cloneFlags(plan.namespaces), cgroup?.cloneIntoFD ?? -1, &pidfd)
+        let pid = sbx_spawn(&c, cloneFlags(plan.namespaces), cgroup?.cloneIntoFD ?? -1,
+                            namespaces.network, namespaces.ipc, &pidfd)
         withExtendedLifetime(recipe) {}
+        [namespaces.network, namespaces.ipc].filter { $0 >= 0 }.forEach { close($0) }
         StartupTrace.mark("clone3")
         guard pid > 0 else {
             pipes.closeAll()
@@ -79,7 +89,43 @@ public enum Launcher {
         }
         close(pipes.syncWrite)
         StartupTrace.mark("maps+release")
-        return LaunchedSandbox(pid: pid, pidfd: pidfd, reportFD: pipes.reportRead, notifySocket: pipes.notifyParent)
+        return LaunchedSandbox(pid: pid, pidfd: pidfd, reportFD: pipes.reportRead, notifySocket: pipes.notifyParent,
+                               filterWrite: pipes.filterWrite)
+    }
+
+    /// Hands the released child its filter (at most 32 KiB, which the socket's buffer takes
+    /// without waiting for the child). Until then the child cannot start its command.
+    /// Returns false when the child has already exited (EPIPE: its setup failed, and its
+    /// report says why); throws on anything else.
+    @discardableResult
+    public static func sendFilter(_ program: SeccompCompiler.Program, to sandbox: inout LaunchedSandbox) throws(SandboxError) -> Bool {
+        defer {
+            close(sandbox.filterWrite)
+            sandbox.filterWrite = -1
+        }
+        guard program.instructionCount > 0, program.instructionCount <= Int(SBX_FILTER_MAX_INSTRUCTIONS) else {
+            throw SandboxError(.setup, "seccomp: the compiled filter has \(program.instructionCount) instructions (1-\(SBX_FILTER_MAX_INSTRUCTIONS) can be loaded)")
+        }
+        var message = [UInt8]()
+        message.reserveCapacity(8 + program.bytes.count)
+        withUnsafeBytes(of: sbx_filter_header(magic: SBX_FILTER_MAGIC, instructions: UInt32(program.instructionCount))) {
+            message.append(contentsOf: $0)
+        }
+        message.append(contentsOf: program.bytes)
+        guard sbx_send_all(sandbox.filterWrite, message, message.count) == 0 else {
+            if errno == EPIPE || errno == ECONNRESET { return false }
+            throw SystemError.last(.setup, "send the seccomp filter to the sandbox")
+        }
+        return true
+    }
+
+    /// A released child that must not go on (its filter could not be made): killed and reaped
+    /// before it could start its command, which waits for the filter.
+    public static func abandon(_ sandbox: LaunchedSandbox) {
+        _ = sbx_pidfd_send_signal(sandbox.pidfd, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(sandbox.pid, &status, 0) < 0 && errno == EINTR {}
+        for fd in [sandbox.pidfd, sandbox.reportFD, sandbox.notifySocket, sandbox.filterWrite] where fd >= 0 { close(fd) }
     }
 
     static func cloneFlags(_ namespaces: [Namespace]) -> UInt64 {

@@ -71,25 +71,38 @@ public enum SandboxRunner {
         }
     }
 
+    /// The policy's BPF with denials reported (user notifications), from the on-disk cache
+    /// when there is one. An imported policy may name syscalls this architecture's libseccomp
+    /// does not know (newer than it): their allow rules are skipped, as Docker does (`sandbox
+    /// profile check` lists them); denying an unknown call is an error there.
+    static func compileFilter(_ seccomp: SeccompPolicy) throws(SandboxError) -> SeccompCompiler.Program {
+        let policy = try SeccompCompiler.droppingUnknownSyscalls(seccomp).policy
+        if let cache = SeccompCache.forCurrentUser() {
+            return try cache.program(for: policy, reportDenials: true)
+        }
+        return try SeccompCompiler.compile(policy, reportDenials: true)
+    }
+
     /// `whileStarting`: work that need not delay the command, done right after the release.
     static func launchAndSupervise(_ plan: SandboxPlan, isRoot: Bool, cgroup: (any CgroupRun)?, io: RunIO,
                                    whileStarting: () -> Void = {}) throws(SandboxError) -> Supervisor.Outcome {
         try plan.seccomp.checkStartable()
-        // An imported policy may name syscalls this architecture's libseccomp does not know
-        // (newer than it): their allow rules are skipped, as Docker does (`sandbox profile
-        // check` lists them); denying an unknown call is an error there.
-        let policy = try SeccompCompiler.droppingUnknownSyscalls(plan.seccomp).policy
-        let filter: SeccompCompiler.Program
-        if let cache = SeccompCache.forCurrentUser() {
-            filter = try cache.program(for: policy, reportDenials: true)
-        } else {
-            filter = try SeccompCompiler.compile(policy, reportDenials: true)
-        }
-        StartupTrace.mark("filter")
         let supervisor = try Supervisor()
         defer { supervisor.close() }
-        let sandbox = try Launcher.launch(plan, filter: filter, isRoot: isRoot, cgroup: cgroup, relay: io.relay)
+        var sandbox = try Launcher.launch(plan, reportDenials: true, isRoot: isRoot, cgroup: cgroup, relay: io.relay)
         StartupTrace.mark("launched")
+        // The filter is made while the child mounts on the other core; the child waits for it
+        // before its command starts, and dies with it unsent (fail closed).
+        let filter: SeccompCompiler.Program
+        do throws(SandboxError) {
+            filter = try compileFilter(plan.seccomp)
+            // false: the child is gone already (its setup failed); the report pipe says why.
+            _ = try Launcher.sendFilter(filter, to: &sandbox)
+        } catch {
+            Launcher.abandon(sandbox)
+            throw error
+        }
+        StartupTrace.mark("filter")
         whileStarting()
         io.onStarted?(sandbox.pid, cgroup?.paths)
         if let events = io.events {

@@ -22,6 +22,9 @@ public struct WorkerSession {
     public var finished: (RunReport) -> Void = { _ in }
     /// Adds what the caller knows to the report (the profile's settings) before anyone sees it.
     public var annotate: (inout RunReport) -> Void = { _ in }
+    /// Sweep what dead runs left in the state directory once the sandbox is released (the CLI
+    /// does; tests that count records leave it off).
+    public var sweepsStaleRuns = false
 
     public init(state: StateDirectory) { self.state = state }
 
@@ -74,6 +77,9 @@ public struct WorkerSession {
             live.record.phase = .running
             try? live.write()
             if logPath != nil { logs.prune(directory: logs.directory(worktree: plan.worktree)) }
+            // Crash recovery (records and locks of runs whose supervisor died), which every
+            // other command does before it starts.
+            if sweepsStaleRuns { StateSweeper(state: state).sweep() }
         }, onStopping: {
             live.record.phase = .stopping
             try? live.write()
