@@ -17,6 +17,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 flags=(-Xswiftc -static-executable)
 [ "${SANDBOX_DYNAMIC:-}" = 1 ] && flags=()
+# Concrete generic metadata through its accessor functions instead of by mangled name: the
+# runtime no longer demangles ~100 type names and scans the 4,000 protocol conformance
+# records for their requirements on every start (169 -> 72 lookups, 7 -> 2 scans; -0.25 ms).
+flags+=(-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors)
 # SwiftPM does not relink when only linker flags change: a binary of the other kind stays.
 rm -f .build/release/sandbox
 # pipefail reports swift's status; grep finding nothing to print is not a failure.
