@@ -51,7 +51,8 @@ extension ParseContext {
     }
 
     mutating func choice(_ path: String, _ value: TOMLNode, _ options: [String]) -> String? {
-        let list = options.map { "\"\($0)\"" }.joined(separator: ", ")
+        // Only for the messages: joined(separator:) costs a conformance scan on first use.
+        var list: String { options.map { "\"\($0)\"" }.joined(separator: ", ") }
         guard let s = value.string else { wrongType(path, "one of \(list)", value); return nil }
         guard options.contains(s) else {
             let hint = Suggestions.closest(to: s, in: options).map { "; did you mean \"\($0)\"?" } ?? ""

@@ -166,7 +166,7 @@ public struct ProfileLoader: Sendable {
     }
 
     static func origin(for identity: String) -> String {
-        identity.hasPrefix("builtin:") ? "built-in " + identity.dropFirst(8) : identity
+        identity.hasPrefix("builtin:") ? "built-in " + String(identity.dropFirst(8)) : identity
     }
 }
 

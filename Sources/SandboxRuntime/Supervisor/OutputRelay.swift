@@ -27,8 +27,9 @@ public final class OutputRelay {
     public private(set) var loggedBytes: UInt64 = 0
     private var scratch = [UInt8](repeating: 0, count: 64 << 10)
 
-    /// Makes the pipes. `logFD` (owned, closed at the end) gets a copy of everything.
-    public init(logFD: Int32, logCap: UInt64 = LogRetention.defaultRunCap, capacity: Int = 64 << 10) throws(SandboxError) {
+    /// Makes the pipes. `logFD` (owned, closed at the end; or given later to `attachLog`)
+    /// gets a copy of everything.
+    public init(logFD: Int32 = -1, logCap: UInt64 = LogRetention.defaultRunCap, capacity: Int = 64 << 10) throws(SandboxError) {
         self.logFD = logFD
         self.logCap = logCap
         let merged = Self.sameFile(1, 2)
@@ -50,6 +51,12 @@ public final class OutputRelay {
     }
 
     deinit { finish() }
+
+    /// The log, once it exists (before the relay first reads: nothing is lost). Owned from here.
+    public func attachLog(_ fd: Int32) {
+        if logFD >= 0 { close(logFD) }
+        logFD = fd
+    }
 
     static func sameFile(_ a: Int32, _ b: Int32) -> Bool {
         var sa = stat(), sb = stat()

@@ -91,11 +91,13 @@ public enum SandboxRunner {
         defer { supervisor.close() }
         var sandbox = try Launcher.launch(plan, reportDenials: true, isRoot: isRoot, cgroup: cgroup, relay: io.relay)
         StartupTrace.mark("launched")
-        // The filter is made while the child mounts on the other core; the child waits for it
-        // before its command starts, and dies with it unsent (fail closed).
+        // The filter (and the caller's own preparations) are made while the child mounts on
+        // the other core; the child waits for the filter before its command starts, and dies
+        // with it unsent (fail closed).
         let filter: SeccompCompiler.Program
         do throws(SandboxError) {
             filter = try compileFilter(plan.seccomp)
+            try io.beforeCommand?()
             // false: the child is gone already (its setup failed); the report pipe says why.
             _ = try Launcher.sendFilter(filter, to: &sandbox)
         } catch {

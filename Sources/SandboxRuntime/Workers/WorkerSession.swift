@@ -51,11 +51,8 @@ public struct WorkerSession {
         var logPath: String?
         if !plan.tty {
             // --tty runs keep the caller's terminal (job control, ^C, the foreground group)
-            // and are not logged.
-            let log = try logs.create(worktree: plan.worktree, startedAt: startedAt, id: id)
-            logPath = log.path
-            // The relay owns log.fd from here on, and closes it when it cannot start.
-            relay = try OutputRelay(logFD: log.fd, logCap: logs.runCap)
+            // and are not logged. The log itself is made once the sandbox is cloned.
+            relay = try OutputRelay(logCap: logs.runCap)
             // EPIPE from a caller that stopped reading is handled, not fatal; the command
             // gets its signals reset in the child.
             signal(SIGPIPE, SIG_IGN)
@@ -64,14 +61,21 @@ public struct WorkerSession {
         let live = LiveRecord(registry: registry, record: RunRecord(
             id: id, worker: plan.worker, worktree: plan.worktree, branch: branch, profile: plan.profile,
             command: plan.argv, supervisorPID: getpid(), supervisorStartTicks: processes.ownStartTicks(),
-            startedAt: startedAt, startedUnixMs: Clock.unixMilliseconds(), log: logPath))
+            startedAt: startedAt, startedUnixMs: Clock.unixMilliseconds(), log: nil))
         defer { live.remove() }
         StartupTrace.mark("log")
 
-        // The record is first written once the sandbox is released, while its child sets up
-        // on the other core: startup does not wait for it. Until then the lock alone says the
-        // worktree is busy, and a dead runner leaves nothing to sweep.
-        let io = RunIO(relay: relay, events: eventSink, onStarted: { pid, cgroup in
+        // The log is made, and the record first written, once the sandbox is cloned, while its
+        // child sets up on the other core: startup does not wait for them. The command does:
+        // without its log it never starts. Until the record, the lock alone says the worktree
+        // is busy, and a dead runner leaves nothing to sweep.
+        let io = RunIO(relay: relay, events: eventSink, beforeCommand: { () throws(SandboxError) in
+            guard let relay else { return }
+            let log = try logs.create(worktree: plan.worktree, startedAt: startedAt, id: id)
+            relay.attachLog(log.fd)
+            logPath = log.path
+            live.record.log = log.path
+        }, onStarted: { pid, cgroup in
             live.record.initPID = pid
             live.record.cgroup = cgroup
             live.record.phase = .running
