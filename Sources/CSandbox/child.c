@@ -2,7 +2,8 @@
 //   wait for the parent -> join the run's v1 cgroups -> cgroup namespace -> ids -> make /
 //   private -> open bind sources -> new root tmpfs -> mount steps -> read-only root ->
 //   pivot_root + detach the old root -> hostname -> loopback -> rlimits -> chdir -> session ->
-//   close inherited fds -> PID-1 init forks the command (init.c).
+//   receive the seccomp filter (sent by the parent meanwhile) -> close inherited fds ->
+//   PID-1 init forks the command (init.c).
 // Only async-signal-safe calls and raw syscalls: the parent is multi-threaded.
 #define _GNU_SOURCE
 #include "csandbox.h"
@@ -303,11 +304,11 @@ static int read_fully(int fd, void *buf, size_t len) {
 
 static void receive_filter(struct sbx_recipe *r) {
     struct sbx_filter_header h;
-    if (read_fully(r->filter_fd, &h, sizeof h) < 0) sbx_fail(r, SBX_STAGE_SECCOMP, -1, errno);
+    if (read_fully(r->filter_fd, &h, sizeof h) < 0) sbx_fail(r, SBX_STAGE_FILTER_RECEIVE, -1, errno);
     if (h.magic != SBX_FILTER_MAGIC || h.instructions == 0 || h.instructions > SBX_FILTER_MAX_INSTRUCTIONS)
-        sbx_fail(r, SBX_STAGE_SECCOMP, -1, EINVAL);
+        sbx_fail(r, SBX_STAGE_FILTER_RECEIVE, -1, EINVAL);
     if (read_fully(r->filter_fd, received_filter, h.instructions * sizeof received_filter[0]) < 0)
-        sbx_fail(r, SBX_STAGE_SECCOMP, -1, errno);
+        sbx_fail(r, SBX_STAGE_FILTER_RECEIVE, -1, errno);
     close(r->filter_fd);
     r->filter_fd = -1;
     r->filter = received_filter;

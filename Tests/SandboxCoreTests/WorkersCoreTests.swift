@@ -62,6 +62,24 @@ struct WorkersCoreTests {
         #expect(ProcStat.parse("1 (x) Z 0 0")?.isAlive != true)
     }
 
+    @Test func procStatFieldsAreNumberedAsInProc5() throws {
+        // 52 fields; a name with spaces and parentheses; fields 48-51 are the argument and
+        // environment ranges the launcher wipes.
+        var values: [String] = []
+        for n in 3...52 {
+            let value: String = n == 3 ? "R" : n == 24 ? "-5" : String(n * 10)
+            values.append(value)
+        }
+        let line = "77 (a (b) c)) " + values.joined(separator: " ") + "\n"
+        let fields = try #require(ProcStatFields(line))
+        #expect(fields.pid == 77 && fields.state == UInt8(ascii: "R") && fields.count == 52)
+        #expect(fields.number(4) == 40 && fields.number(48) == 480 && fields.number(51) == 510)
+        #expect(fields.number(52) == 520 && fields.number(53) == nil && fields.number(2) == nil)
+        #expect(fields.signedNumber(24) == -5 && fields.number(24) == nil)
+        #expect(ProcStatFields("no parentheses 1 2 3") == nil && ProcStatFields("x (y) S") == nil)
+        #expect(ProcStatFields("99999999999 (y) S 1") == nil, "a pid beyond Int32")
+    }
+
     @Test func formats() {
         #expect(WorkerFormat.duration(milliseconds: 45_000) == "45s")
         #expect(WorkerFormat.duration(milliseconds: 187_000) == "3m07s")

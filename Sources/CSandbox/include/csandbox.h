@@ -155,6 +155,8 @@ enum sbx_stage {
     SBX_STAGE_EXEC,
     SBX_STAGE_CGROUP_NS,       // unshare(CLONE_NEWCGROUP) after the parent's go
     SBX_STAGE_CGROUP_ATTACH,   // step = index of the v1 `tasks` fd the child could not join
+    SBX_STAGE_FILTER_RECEIVE,  // the filter did not arrive whole on filter_fd (EPIPE: the
+                               // runner gave up or died; EINVAL: a malformed header)
 };
 
 struct sbx_message {

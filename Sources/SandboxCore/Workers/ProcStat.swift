@@ -24,17 +24,78 @@ public struct ProcStat: Equatable, Sendable {
     }
 
     public static func parse(_ text: String) -> ProcStat? {
-        guard let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")"),
-              let pid = Int32(text[..<open].split(separator: " ").first ?? "") else { return nil }
-        // fields[0] is field 3 (state), so field N is fields[N - 3].
-        let fields = text[text.index(after: close)...].split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard fields.count >= 22, let state = fields[0].first, let ppid = Int32(fields[1]),
-              let utime = UInt64(fields[11]), let stime = UInt64(fields[12]),
-              let start = UInt64(fields[19]), let rss = Int64(fields[21]) else { return nil }
-        return ProcStat(pid: pid, state: state, parentPID: ppid, userTicks: utime, systemTicks: stime,
-                        startTicks: start, residentPages: UInt64(max(0, rss)))
+        guard let f = ProcStatFields(text), let state = f.state, let ppid = f.number(4), let utime = f.number(14),
+              let stime = f.number(15), let start = f.number(22), let rss = f.signedNumber(24),
+              let parent = Int32(exactly: ppid) else { return nil }
+        return ProcStat(pid: f.pid, state: Character(Unicode.Scalar(state)), parentPID: parent, userTicks: utime,
+                        systemTicks: stime, startTicks: start, residentPages: UInt64(max(0, rss)))
     }
 
     /// A zombie or dead process is not a live supervisor.
     public var isAlive: Bool { state != "Z" && state != "X" && state != "x" }
+}
+
+/// The fields of one /proc/PID/stat line, split once over its bytes (every run reads its
+/// own twice: the registry's start time, the launcher's argument and environment ranges).
+/// Character-wise splitting cost ~0.1 ms of each start. Fields are numbered as in proc(5):
+/// 1 is the pid, 2 the command name (which may hold spaces and parentheses: the fields
+/// from 3 on are counted after its last ')').
+public struct ProcStatFields {
+    public let pid: Int32
+    /// Field 3, the state letter.
+    public let state: UInt8?
+    private let bytes: [UInt8]
+    /// Byte ranges of fields 3, 4, ...
+    private let ranges: [Range<Int>]
+
+    public init?(_ text: String) {
+        bytes = Array(text.utf8)
+        guard let open = bytes.firstIndex(of: UInt8(ascii: "(")), let close = bytes.lastIndex(of: UInt8(ascii: ")")),
+              open < close, let pid = Self.decimal(bytes[..<open].drop { $0 == UInt8(ascii: " ") }.prefix { $0 != UInt8(ascii: " ") }),
+              let value = Int32(exactly: pid) else { return nil }
+        self.pid = value
+        var found: [Range<Int>] = []
+        found.reserveCapacity(52)
+        var i = close + 1
+        while i < bytes.count {
+            while i < bytes.count, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\n") { i += 1 }
+            let start = i
+            while i < bytes.count, bytes[i] != UInt8(ascii: " "), bytes[i] != UInt8(ascii: "\n") { i += 1 }
+            if i > start { found.append(start..<i) }
+        }
+        ranges = found
+        if let first = found.first, first.count == 1 { state = bytes[first.lowerBound] } else { state = nil }
+    }
+
+    /// How many fields the line has (the pid and the name included).
+    public var count: Int { ranges.count + 2 }
+
+    /// Field `n` (>= 3) as an unsigned decimal, or nil.
+    public func number(_ n: Int) -> UInt64? {
+        guard n >= 3, n - 3 < ranges.count else { return nil }
+        return Self.decimal(bytes[ranges[n - 3]])
+    }
+
+    /// Field `n` (>= 3) as a decimal that may be negative.
+    public func signedNumber(_ n: Int) -> Int64? {
+        guard n >= 3, n - 3 < ranges.count else { return nil }
+        let field = bytes[ranges[n - 3]]
+        if field.first == UInt8(ascii: "-") {
+            return Self.decimal(field.dropFirst()).flatMap { $0 <= UInt64(Int64.max) ? -Int64($0) : nil }
+        }
+        return Self.decimal(field).flatMap { Int64(exactly: $0) }
+    }
+
+    static func decimal(_ digits: ArraySlice<UInt8>) -> UInt64? {
+        guard !digits.isEmpty else { return nil }
+        var value: UInt64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            guard !o1, !o2 else { return nil }
+            value = sum
+        }
+        return value
+    }
 }

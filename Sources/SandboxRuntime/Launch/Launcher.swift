@@ -194,22 +194,10 @@ public enum Launcher {
     /// init's memory.
     static func processBlocks() throws(SandboxError) -> ProcessBlocks {
         let text = try FileSystem.readText("/proc/self/stat")
-        guard let close = text.lastIndex(of: ")") else { throw SandboxError(.setup, "read `/proc/self/stat`: unexpected format") }
-        // The command name (field 2) may contain spaces: count fields after the last ')'.
-        // fields[0] is field 3 (state), so field N is fields[N - 3].
-        let fields = text[text.index(after: close)...].split(separator: " ").map { $0.trimmingCharacters() }
-        guard fields.count > 48, let argStart = UInt(fields[45]), let argEnd = UInt(fields[46]),
-              let envStart = UInt(fields[47]), let envEnd = UInt(fields[48]) else {
+        guard let fields = ProcStatFields(text), let argStart = fields.number(48), let argEnd = fields.number(49),
+              let envStart = fields.number(50), let envEnd = fields.number(51) else {
             throw SandboxError(.setup, "read `/proc/self/stat`: no argument/environment ranges (fields 48-51)")
         }
-        return ProcessBlocks(arguments: (argStart, argEnd), environment: (envStart, envEnd))
-    }
-}
-
-private extension Substring {
-    func trimmingCharacters() -> Substring {
-        var s = self
-        while let last = s.last, last == "\n" || last == " " { s = s.dropLast() }
-        return s
+        return ProcessBlocks(arguments: (UInt(argStart), UInt(argEnd)), environment: (UInt(envStart), UInt(envEnd)))
     }
 }

@@ -57,6 +57,7 @@ struct ChildMessages {
         case SBX_STAGE_NO_NEW_PRIVS.rawValue: return "set no_new_privs"
         case SBX_STAGE_CLOSE_FDS.rawValue: return "close inherited file descriptors"
         case SBX_STAGE_SECCOMP.rawValue: return "load the seccomp filter"
+        case SBX_STAGE_FILTER_RECEIVE.rawValue: return "receive the seccomp filter from the runner"
         case SBX_STAGE_CGROUP_NS.rawValue: return "unshare the cgroup namespace"
         case SBX_STAGE_CGROUP_ATTACH.rawValue: return "join the run's cgroup (write `0` to `tasks`)"
         default: return "stage \(stage)"
