@@ -17,10 +17,6 @@ struct SandboxCommand: ParsableCommand {
     /// line errors, which swift-argument-parser would exit with 64) are 125.
     static func main() {
         StartupTrace.start()
-        // First, so the helper thread runs while everything below does (argv read as C).
-        if CommandLine.argc > 1, let verb = CommandLine.unsafeArgv[1], strcmp(verb, "run") == 0 {
-            PreparedNamespaces.startIfUseful()
-        }
         if let bad = firstInvalidUTF8Argument() {
             Output.error("usage: argument \(bad) is not valid UTF-8; sandbox takes text arguments only (it would otherwise pass on a different name)")
             finish(ExitCodes.runnerFailure)

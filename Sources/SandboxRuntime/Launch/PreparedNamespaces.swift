@@ -9,13 +9,9 @@ import SandboxCore
 /// only: when they were not prepared, or the plan does not want them, the child gets fresh
 /// ones from clone3 as before, or none.
 public enum PreparedNamespaces {
-    /// Starts the helper thread; `sandbox run` calls it first thing when it is root (an
-    /// unprivileged caller could not make them outside its own user namespace).
-    /// `SANDBOX_NO_PREPARED_NAMESPACES=1` keeps to clone3 (tests compare both).
-    public static func startIfUseful() {
-        guard geteuid() == 0, getenv("SANDBOX_NO_PREPARED_NAMESPACES") == nil else { return }
-        _ = sbx_prepare_namespaces_start()
-    }
+    // The helper thread is started before main by CSandbox (prepared.c) for `sandbox run`
+    // as root: an unprivileged caller could not make them outside its own user namespace.
+    // SANDBOX_NO_PREPARED_NAMESPACES=1 keeps to clone3 (tests compare both ways).
 
     /// The descriptors for `plan`'s child (each -1 when it gets a new one from clone3);
     /// the caller closes them after the clone. Prepared namespaces the plan does not ask for

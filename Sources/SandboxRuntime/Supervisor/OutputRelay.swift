@@ -25,7 +25,8 @@ public final class OutputRelay {
     private var logFD: Int32
     private let logCap: UInt64
     public private(set) var loggedBytes: UInt64 = 0
-    private var scratch = [UInt8](repeating: 0, count: 64 << 10)
+    /// Made on the first read, not at startup (64 KiB zeroed).
+    private lazy var scratch = [UInt8](repeating: 0, count: 64 << 10)
 
     /// Makes the pipes. `logFD` (owned, closed at the end; or given later to `attachLog`)
     /// gets a copy of everything.

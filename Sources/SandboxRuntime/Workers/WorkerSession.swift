@@ -57,10 +57,9 @@ public struct WorkerSession {
             // gets its signals reset in the child.
             signal(SIGPIPE, SIG_IGN)
         }
-        let processes = ProcessTable()
         let live = LiveRecord(registry: registry, record: RunRecord(
             id: id, worker: plan.worker, worktree: plan.worktree, branch: branch, profile: plan.profile,
-            command: plan.argv, supervisorPID: getpid(), supervisorStartTicks: processes.ownStartTicks(),
+            command: plan.argv, supervisorPID: getpid(), supervisorStartTicks: 0,
             startedAt: startedAt, startedUnixMs: Clock.unixMilliseconds(), log: nil))
         defer { live.remove() }
         StartupTrace.mark("log")
@@ -76,6 +75,9 @@ public struct WorkerSession {
             logPath = log.path
             live.record.log = log.path
         }, onStarted: { pid, cgroup in
+            // Read here, not before the clone: /proc/PID/stat waits while the helper thread
+            // makes the next network namespace (0.5 ms seen).
+            live.record.supervisorStartTicks = ProcessTable().ownStartTicks()
             live.record.initPID = pid
             live.record.cgroup = cgroup
             live.record.phase = .running
