@@ -118,14 +118,13 @@ static int set_attr(int fd, unsigned flags) {
 static void prepare_sources(const struct sbx_recipe *r) {
     for (size_t i = 0; i < r->mount_count; i++) {
         struct sbx_mount *m = &r->mounts[i];
-        if (m->kind != SBX_MOUNT_BIND && m->kind != SBX_MOUNT_MASK) continue;
+        if (m->kind != SBX_MOUNT_BIND) continue;
         m->fd = sbx_open_tree_nofollow(m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
         if (m->fd < 0) {
             if (errno == ENOENT && (m->flags & SBX_MNT_OPTIONAL)) continue;
             sbx_fail(r, SBX_STAGE_MOUNT_PREPARE, (int)i, errno);
         }
-        if (m->kind == SBX_MOUNT_BIND && set_attr(m->fd, m->flags) < 0)
-            sbx_fail(r, SBX_STAGE_MOUNT_PREPARE, (int)i, errno);
+        if (set_attr(m->fd, m->flags) < 0) sbx_fail(r, SBX_STAGE_MOUNT_PREPARE, (int)i, errno);
     }
 }
 
@@ -144,6 +143,20 @@ static int source_is_dir(int fd) {
     struct stat st;
     if (fstat(fd, &st) < 0) return -1;
     return S_ISDIR(st.st_mode) ? 1 : 0;
+}
+
+// A file is hidden under a clone of the host's `source` (/dev/null; the host tree is still
+// visible until pivot_root), made only for targets that exist: half the masked /proc paths
+// are absent on a given kernel, and each detached mount made for nothing cost its clone and
+// the teardown when its descriptor was closed.
+static int mask_file(const char *source, int target_fd) {
+    int clone = sbx_open_tree_nofollow(source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (clone < 0) return -1;
+    int rc = attach(clone, target_fd);
+    int e = errno;
+    close(clone);
+    errno = e;
+    return rc;
 }
 
 static void run_mount_step(const struct sbx_recipe *r, int root, size_t i) {
@@ -184,8 +197,8 @@ static void run_mount_step(const struct sbx_recipe *r, int root, size_t i) {
         if (is_dir < 0) { rc = -1; break; }
         if (is_dir)
             rc = mount_here(tfd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,nr_inodes=1,mode=0555");
-        else if (m->fd >= 0)
-            rc = attach(m->fd, tfd);
+        else
+            rc = mask_file(m->source, tfd);
         break;
     case SBX_MOUNT_READONLY: {
         tfd = sbx_walk(root, m->target, SBX_WALK_EXISTING, 0);
