@@ -15,8 +15,8 @@ swift build --build-tests --scratch-path "$SCRATCH"
 export SANDBOX_EXPECT_CGROUP_MODE=v2
 export SANDBOX_VM_ENV="SANDBOX_EXPECT_CGROUP_MODE ${SANDBOX_TEST_SEQUENTIAL_RUNS:+SANDBOX_TEST_SEQUENTIAL_RUNS}"
 BUNDLE="$SCRATCH/debug/sandboxPackageTests.xctest"
-# The cgroup, limit and timeout suites; the escape classes; the isolation, filesystem,
-# network/terminal and process suites (XCTest). Not here: the race tests, which need more
+# The cgroup, limit and timeout suites and the late-filter checks; the escape classes; the
+# isolation, filesystem, network/terminal, process and prepared-namespace suites (XCTest). Not here: the race tests, which need more
 # attempts than the emulated VM makes in their time window, and the 200-run suites (minutes
 # each under TCG); they run on the host.
 exec scripts/vm-test.sh bash -c '
@@ -24,7 +24,7 @@ exec scripts/vm-test.sh bash -c '
     truncate -s 3G /tmp/scratch.img && mkfs.ext4 -q -F /tmp/scratch.img
     mount -o loop /tmp/scratch.img /var/tmp && chmod 1777 /var/tmp
     export TMPDIR=/var/tmp
-    "$0" --testing-library swift-testing --filter "CgroupPrivilegedTests|LimitsTests|TimeoutTests"
-    for suite in EscapeClassTests IsolationTests FilesystemTests NetworkAndTerminalTests ProcessTests; do
+    "$0" --testing-library swift-testing --filter "CgroupPrivilegedTests|LimitsTests|TimeoutTests|LateFilterTests"
+    for suite in EscapeClassTests IsolationTests FilesystemTests NetworkAndTerminalTests ProcessTests PreparedNamespaceTests; do
         "$0" "SandboxIntegrationTests.$suite"
     done' "$BUNDLE"

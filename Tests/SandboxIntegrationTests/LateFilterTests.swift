@@ -15,7 +15,9 @@ struct LateFilterTests {
     let dir: String
 
     init() {
-        var template = Array("/tmp/sandbox-latefilter-XXXXXX".utf8CString)
+        // TMPDIR: the v2 VM leg points it at a file system that can be idmapped.
+        let tmp = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array((tmp + "/sandbox-latefilter-XXXXXX").utf8CString)
         dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!)! })
     }
 
