@@ -7,6 +7,9 @@
 #   scripts/bench.sh [RUNS]            (default 200; needs root, bwrap, gcc, a release build)
 #   scripts/bench.sh --stages [RUNS]   where sandbox's own startup goes: median ms per stage
 #                                      (SANDBOX_TRACE_STARTUP, see StartupTrace.swift)
+#   SANDBOX_BASELINE=PATH scripts/bench.sh [RUNS]
+#                                      also alternates an older `sandbox` binary (a change's
+#                                      saving, measured side by side in the same session)
 #
 # The bwrap command below is what "equivalent" means here: the same namespaces (user, mount,
 # pid, net, uts, ipc, cgroup), the same read-only system directories, merged-usr links, a
@@ -64,10 +67,15 @@ BWRAP_CMD=(bwrap --unshare-all --die-with-parent --new-session
 echo "sandbox: ${SANDBOX_CMD[*]}"
 echo "bwrap:   ${BWRAP_CMD[*]}"
 echo "bwrap gets the filter on fd 3: 3< $DIR/strict.bpf"
-python3 - "$RUNS" "$DIR/strict.bpf" "${#SANDBOX_CMD[@]}" "${SANDBOX_CMD[@]}" "${BWRAP_CMD[@]}" <<'PY'
+BASELINE_CMD=()
+if [ -n "${SANDBOX_BASELINE:-}" ]; then
+    BASELINE_CMD=("$SANDBOX_BASELINE" run --profile strict "$DIR" -- /bin/true)
+    echo "baseline: ${BASELINE_CMD[*]}"
+fi
+python3 - "$RUNS" "$DIR/strict.bpf" "${#SANDBOX_CMD[@]}" "${#BASELINE_CMD[@]}" "${SANDBOX_CMD[@]}" "${BASELINE_CMD[@]}" "${BWRAP_CMD[@]}" <<'PY'
 import os, statistics, subprocess, sys, time
-runs, bpf, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-a, b = sys.argv[4:4 + n], sys.argv[4 + n:]
+runs, bpf, n, m = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+a, base, b = sys.argv[5:5 + n], sys.argv[5 + n:5 + n + m], sys.argv[5 + n + m:]
 def once(cmd):
     fd = os.open(bpf, os.O_RDONLY)  # bwrap reads its filter from fd 3 (sandbox ignores it)
     if fd != 3:
@@ -79,15 +87,21 @@ def once(cmd):
     elapsed = (time.perf_counter() - t) * 1000
     os.close(3)
     return elapsed
-for cmd in (a, b):  # warm the page cache
-    once(cmd)
-ta, tb = [], []
-for _ in range(runs):  # alternate, so drift hits both alike
+for cmd in (a, base, b):  # warm the page cache
+    if cmd:
+        once(cmd)
+ta, tbase, tb = [], [], []
+for _ in range(runs):  # alternate, so drift hits all alike
     ta.append(once(a))
+    if base:
+        tbase.append(once(base))
     tb.append(once(b))
 ma, mb = statistics.median(ta), statistics.median(tb)
 print(f"runs: {runs} each, alternating")
 print(f"sandbox median: {ma:.2f} ms (p10 {sorted(ta)[runs // 10]:.2f}, p90 {sorted(ta)[runs * 9 // 10]:.2f})")
+if base:
+    mbase = statistics.median(tbase)
+    print(f"baseline median: {mbase:.2f} ms (p10 {sorted(tbase)[runs // 10]:.2f}, p90 {sorted(tbase)[runs * 9 // 10]:.2f}); ratio baseline/bwrap: {mbase / mb:.2f}")
 print(f"bwrap   median: {mb:.2f} ms (p10 {sorted(tb)[runs // 10]:.2f}, p90 {sorted(tb)[runs * 9 // 10]:.2f})")
 print(f"ratio sandbox/bwrap: {ma / mb:.2f}")
 PY
