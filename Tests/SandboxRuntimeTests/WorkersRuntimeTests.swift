@@ -55,6 +55,18 @@ final class WorkersRuntimeTests {
         if geteuid() != 1000 { #expect(!StateDirectory.isPrivate(dir + "/theirs"), "another user's") }
     }
 
+    /// `run` sweeps at most every 10 s: the first run in a while does, the next does not,
+    /// and one more than 10 s later does again.
+    @Test func maintenanceIsDueAtMostEveryInterval() throws {
+        let state = try StateDirectory.open(path: dir + "/maintenance")
+        #expect(StateSweeper.maintenanceDue(in: state, every: 10))
+        #expect(!StateSweeper.maintenanceDue(in: state, every: 10))
+        var old = [timespec(tv_sec: time(nil) - 11, tv_nsec: 0), timespec(tv_sec: time(nil) - 11, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, state.path + "/swept", &old, 0) == 0)
+        #expect(StateSweeper.maintenanceDue(in: state, every: 10))
+        #expect(!StateSweeper.maintenanceDue(in: state, every: 10))
+    }
+
     @Test func oneLockPerWorktree() throws {
         let state = try StateDirectory.open(path: dir + "/state")
         let first = try #require(try WorktreeLock.acquire(worktree: "/w/api", state: state, wait: false))

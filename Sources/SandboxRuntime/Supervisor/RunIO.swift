@@ -10,6 +10,9 @@ public struct RunIO {
     /// cloned (the worker's log): run while the child mounts. A failure stops the run
     /// before its command starts, as any setup failure does.
     public var beforeCommand: (() throws(SandboxError) -> Void)?
+    /// Crash recovery done while the child sets up, given the run's cgroup driver (nil: the
+    /// driver's sweep of dead runs' cgroups, every run).
+    public var maintenance: ((any CgroupDriver) -> Void)?
     /// The sandbox is released: the init's host pid, and the run's cgroup directories.
     public var onStarted: ((Int32, [String]?) -> Void)?
     /// A stop was requested (`sandbox kill`, or a terminating signal to the runner).

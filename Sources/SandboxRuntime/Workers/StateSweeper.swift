@@ -19,6 +19,22 @@ public struct StateSweeper {
         return (0...(bytes.count - marker.count)).contains { bytes[$0..<($0 + marker.count)].elementsEqual(marker) }
     }
 
+    /// True when no run swept in the last `seconds` (the stamp file's age), and stamps it:
+    /// runs then sweep at most that often. Two runs may both sweep; that is harmless.
+    public static func maintenanceDue(in state: StateDirectory, every seconds: Int) -> Bool {
+        let stamp = state.path + "/swept"
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        if let st = FileSystem.lstatInfo(stamp), FileSystem.isRegular(st),
+           st.st_mtim.tv_sec <= now.tv_sec, now.tv_sec - st.st_mtim.tv_sec < seconds { return false }
+        let fd = open(stamp, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            futimens(fd, nil)  // now
+            close(fd)
+        }
+        return true
+    }
+
     public init(state: StateDirectory, processes: ProcessTable = ProcessTable()) {
         self.state = state
         registry = RunRegistry(state: state, processes: processes)
