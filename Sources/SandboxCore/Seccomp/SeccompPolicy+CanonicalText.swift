@@ -89,9 +89,21 @@ private struct CanonicalTextReader {
             start = i + 1
         }
         guard parts.count == 4, let index = Self.number(parts[0]), index <= UInt64(UInt32.max),
-              let op = SeccompArgument.Op(rawValue: String(decoding: parts[1], as: UTF8.self)),
+              let op = Self.op(parts[1]),
               let value = Self.number(parts[2]), let valueTwo = Self.number(parts[3]) else { return nil }
         return SeccompArgument(index: UInt32(index), op: op, value: value, valueTwo: valueTwo)
+    }
+
+    /// The operator's raw value, compared as bytes.
+    static func op(_ word: UnsafeBufferPointer<UInt8>) -> SeccompArgument.Op? {
+        if equals(word, "eq") { return .equal }
+        if equals(word, "ne") { return .notEqual }
+        if equals(word, "lt") { return .less }
+        if equals(word, "le") { return .lessOrEqual }
+        if equals(word, "gt") { return .greater }
+        if equals(word, "ge") { return .greaterOrEqual }
+        if equals(word, "masked_eq") { return .maskedEqual }
+        return nil
     }
 
     /// Decimal digits only (no sign, no spaces), within UInt64.
