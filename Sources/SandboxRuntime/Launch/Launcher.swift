@@ -12,7 +12,7 @@ public struct LaunchedSandbox {
     public var reportFD: Int32
     /// Our end of the socket the command sends its seccomp listener over, or -1.
     public var notifySocket: Int32
-    /// Write end of the filter pipe, until `Launcher.sendFilter` closes it (-1 then).
+    /// Our end of the socket the filter is sent on, until `Launcher.sendFilter` closes it (-1 then).
     public var filterWrite: Int32
 }
 
