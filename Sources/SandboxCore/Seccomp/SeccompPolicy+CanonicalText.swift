@@ -76,7 +76,7 @@ private struct CanonicalTextReader {
         if Self.equals(rest, "log") { return .log }
         // "errno:N", 0 < N < 4096, as SeccompAction(parsing:) takes it.
         guard rest.count > 6, Self.equals(UnsafeBufferPointer(rebasing: rest[..<6]), "errno:"),
-              let e = Self.number(UnsafeBufferPointer(rebasing: rest[6...])), e > 0, e < 4096 else { return nil }
+              let e = ASCIIDecimal.parse(UnsafeBufferPointer(rebasing: rest[6...])), e > 0, e < 4096 else { return nil }
         return .errno(Int32(e))
     }
 
@@ -88,9 +88,9 @@ private struct CanonicalTextReader {
             parts.append(UnsafeBufferPointer(rebasing: word[start..<i]))
             start = i + 1
         }
-        guard parts.count == 4, let index = Self.number(parts[0]), index <= UInt64(UInt32.max),
+        guard parts.count == 4, let index = ASCIIDecimal.parse(parts[0]), index <= UInt64(UInt32.max),
               let op = Self.op(parts[1]),
-              let value = Self.number(parts[2]), let valueTwo = Self.number(parts[3]) else { return nil }
+              let value = ASCIIDecimal.parse(parts[2]), let valueTwo = ASCIIDecimal.parse(parts[3]) else { return nil }
         return SeccompArgument(index: UInt32(index), op: op, value: value, valueTwo: valueTwo)
     }
 
@@ -104,20 +104,6 @@ private struct CanonicalTextReader {
         if equals(word, "ge") { return .greaterOrEqual }
         if equals(word, "masked_eq") { return .maskedEqual }
         return nil
-    }
-
-    /// Decimal digits only (no sign, no spaces), within UInt64.
-    static func number(_ digits: UnsafeBufferPointer<UInt8>) -> UInt64? {
-        guard !digits.isEmpty else { return nil }
-        var value: UInt64 = 0
-        for byte in digits {
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, o2) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
-            guard !o1, !o2 else { return nil }
-            value = sum
-        }
-        return value
     }
 
     static func equals(_ word: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {

@@ -51,7 +51,7 @@ public struct ProcStatFields {
     public init?(_ text: String) {
         bytes = Array(text.utf8)
         guard let open = bytes.firstIndex(of: UInt8(ascii: "(")), let close = bytes.lastIndex(of: UInt8(ascii: ")")),
-              open < close, let pid = Self.decimal(bytes[..<open].drop { $0 == UInt8(ascii: " ") }.prefix { $0 != UInt8(ascii: " ") }),
+              open < close, let pid = ASCIIDecimal.parse(bytes[..<open].drop { $0 == UInt8(ascii: " ") }.prefix { $0 != UInt8(ascii: " ") }),
               let value = Int32(exactly: pid) else { return nil }
         self.pid = value
         var found: [Range<Int>] = []
@@ -73,7 +73,7 @@ public struct ProcStatFields {
     /// Field `n` (>= 3) as an unsigned decimal, or nil.
     public func number(_ n: Int) -> UInt64? {
         guard n >= 3, n - 3 < ranges.count else { return nil }
-        return Self.decimal(bytes[ranges[n - 3]])
+        return ASCIIDecimal.parse(bytes[ranges[n - 3]])
     }
 
     /// Field `n` (>= 3) as a decimal that may be negative.
@@ -81,21 +81,8 @@ public struct ProcStatFields {
         guard n >= 3, n - 3 < ranges.count else { return nil }
         let field = bytes[ranges[n - 3]]
         if field.first == UInt8(ascii: "-") {
-            return Self.decimal(field.dropFirst()).flatMap { $0 <= UInt64(Int64.max) ? -Int64($0) : nil }
+            return ASCIIDecimal.parse(field.dropFirst()).flatMap { $0 <= UInt64(Int64.max) ? -Int64($0) : nil }
         }
-        return Self.decimal(field).flatMap { Int64(exactly: $0) }
-    }
-
-    static func decimal(_ digits: ArraySlice<UInt8>) -> UInt64? {
-        guard !digits.isEmpty else { return nil }
-        var value: UInt64 = 0
-        for byte in digits {
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, o2) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
-            guard !o1, !o2 else { return nil }
-            value = sum
-        }
-        return value
+        return ASCIIDecimal.parse(field).flatMap { Int64(exactly: $0) }
     }
 }
