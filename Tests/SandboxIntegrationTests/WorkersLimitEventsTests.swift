@@ -22,7 +22,8 @@ struct WorkersLimitEventsTests {
         let events = fixture.base + "/events.jsonl"
         let run = try fixture.start(["run", "--events", events, "--pids", "8", "api", "--", "sh", "-c",
                                      "(for i in $(seq 20); do sleep 100 & done) 2>/dev/null; sleep 100"])
-        let seen = Harness.eventually(timeout: 10) {
+        // 30 s: under the parallel suites the 20 forks and the 1 s refresh took over 10 s once.
+        let seen = Harness.eventually(timeout: 30) {
             lines(events).contains { $0.contains("\"event\":\"limit_hit\"") && $0.contains("\"limit\":\"pids\"") }
         }
         #expect(seen, "\(lines(events))")
