@@ -117,32 +117,35 @@ static int fast_parent(int root, char rel[PATH_MAX], char last[NAME_MAX + 1]) {
 
 int sbx_walk(int root, const char *path, enum sbx_walk_mode mode, mode_t dir_mode) {
     char rel[PATH_MAX], last[NAME_MAX + 1];
-    int dir = -1;
+    int dir = -1, missing = 0;
     if (plain_relative(path, rel) == 0) {
         // What exists: the whole path at once (a bind target made by an earlier step, a
         // bind source, a file to mask).
         int fd = open_beneath(root, rel, mode == SBX_WALK_DIR);
         if (fd >= 0 || (!must_walk(errno) && (errno != ENOENT || mode == SBX_WALK_EXISTING))) return fd;
-        // To create: its parent at once, when that exists.
+        // To create: its parent at once, when that exists (the last component is then
+        // known to be missing).
         if (!must_walk(errno)) {
             dir = fast_parent(root, rel, last);
             if (dir < 0 && errno != ENOENT && !must_walk(errno)) return -1;
+            missing = dir >= 0;
         }
     }
     if (dir < 0) dir = walk_parent(root, path, mode != SBX_WALK_EXISTING, dir_mode, last);
     if (dir < 0) return -1;
     if (last[0] == '\0') return dir;  // the root itself
     int fd = -1;
+    if (missing) errno = ENOENT;
     switch (mode) {
     case SBX_WALK_DIR:
-        fd = open_component(dir, last, 1);
+        if (!missing) fd = open_component(dir, last, 1);
         if (fd < 0 && errno == ENOENT) {
             if (mkdirat(dir, last, dir_mode) < 0 && errno != EEXIST) break;
             fd = open_component(dir, last, 1);
         }
         break;
     case SBX_WALK_FILE:
-        fd = open_component(dir, last, 0);
+        if (!missing) fd = open_component(dir, last, 0);
         if (fd < 0 && errno == ENOENT) {
             int f = openat(dir, last, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
             if (f < 0) break;

@@ -29,7 +29,7 @@ struct ClockTests {
         var seconds = before.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let prefix = String(format4(Int(parts.tm_year) + 1900)) + "-" + two(Int(parts.tm_mon) + 1) + "-" + two(Int(parts.tm_mday)) + "T"
+        let prefix = format4(Int(parts.tm_year) + 1900) + "-" + two(Int(parts.tm_mon) + 1) + "-" + two(Int(parts.tm_mday)) + "T"
         #expect(text.hasPrefix(prefix), "\(text)")
         #expect(text.count == 24 && text.hasSuffix("Z"), "\(text)")
     }

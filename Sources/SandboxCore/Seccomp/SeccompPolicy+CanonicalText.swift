@@ -65,19 +65,12 @@ private struct CanonicalTextReader {
         return at < bytes.count
     }
 
+    /// The word after `prefix`, read by SeccompAction(parsing:) (a short word: a String of it
+    /// is stored inline, allocates nothing).
     func action(_ word: UnsafeBufferPointer<UInt8>, after prefix: StaticString) -> SeccompAction? {
         let p = prefix.utf8Start, n = prefix.utf8CodeUnitCount
         guard word.count >= n, (0..<n).allSatisfy({ word[$0] == p[$0] }) else { return nil }
-        let rest = UnsafeBufferPointer(rebasing: word[n...])
-        if Self.equals(rest, "allow") { return .allow }
-        if Self.equals(rest, "kill-process") { return .killProcess }
-        if Self.equals(rest, "kill-thread") { return .killThread }
-        if Self.equals(rest, "trap") { return .trap }
-        if Self.equals(rest, "log") { return .log }
-        // "errno:N", 0 < N < 4096, as SeccompAction(parsing:) takes it.
-        guard rest.count > 6, Self.equals(UnsafeBufferPointer(rebasing: rest[..<6]), "errno:"),
-              let e = ASCIIDecimal.parse(UnsafeBufferPointer(rebasing: rest[6...])), e > 0, e < 4096 else { return nil }
-        return .errno(Int32(e))
+        return try? SeccompAction(parsing: String(decoding: UnsafeBufferPointer(rebasing: word[n...]), as: UTF8.self))
     }
 
     /// "index:op:value:valueTwo".
@@ -89,25 +82,8 @@ private struct CanonicalTextReader {
             start = i + 1
         }
         guard parts.count == 4, let index = ASCIIDecimal.parse(parts[0]), index <= UInt64(UInt32.max),
-              let op = Self.op(parts[1]),
+              let op = SeccompArgument.Op(rawValue: String(decoding: parts[1], as: UTF8.self)),
               let value = ASCIIDecimal.parse(parts[2]), let valueTwo = ASCIIDecimal.parse(parts[3]) else { return nil }
         return SeccompArgument(index: UInt32(index), op: op, value: value, valueTwo: valueTwo)
-    }
-
-    /// The operator's raw value, compared as bytes.
-    static func op(_ word: UnsafeBufferPointer<UInt8>) -> SeccompArgument.Op? {
-        if equals(word, "eq") { return .equal }
-        if equals(word, "ne") { return .notEqual }
-        if equals(word, "lt") { return .less }
-        if equals(word, "le") { return .lessOrEqual }
-        if equals(word, "gt") { return .greater }
-        if equals(word, "ge") { return .greaterOrEqual }
-        if equals(word, "masked_eq") { return .maskedEqual }
-        return nil
-    }
-
-    static func equals(_ word: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
-        let p = literal.utf8Start
-        return word.count == literal.utf8CodeUnitCount && (0..<word.count).allSatisfy { word[$0] == p[$0] }
     }
 }

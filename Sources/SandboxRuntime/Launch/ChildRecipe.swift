@@ -51,7 +51,7 @@ struct ChildRecipe {
         recipe.unshare_cgroup_ns = plan.namespaces.contains(.cgroup) ? 1 : 0
         recipe.foreground_tty = plan.tty ? 1 : 0
         recipe.keep_caps = keepCapabilities
-        // The filter itself follows on this pipe once the child is released (Launcher.sendFilter).
+        // The filter itself follows on this socket once the child is released (Launcher.sendFilter).
         recipe.filter_fd = pipes.filterRead
     }
 

@@ -10,8 +10,8 @@ public struct RunIO {
     /// cloned (the worker's log): run while the child mounts. A failure stops the run
     /// before its command starts, as any setup failure does.
     public var beforeCommand: (() throws(SandboxError) -> Void)?
-    /// Crash recovery done while the child sets up, given the run's cgroup driver (nil: the
-    /// driver's sweep of dead runs' cgroups, every run).
+    /// Crash recovery done while the child sets up, given the run's cgroup driver (what
+    /// killed runners left: records, locks, cgroups; `WorkerSession` schedules it).
     public var maintenance: ((any CgroupDriver) -> Void)?
     /// The sandbox is released: the init's host pid, and the run's cgroup directories.
     public var onStarted: ((Int32, [String]?) -> Void)?

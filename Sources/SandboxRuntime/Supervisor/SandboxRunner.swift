@@ -26,9 +26,7 @@ public enum SandboxRunner {
             cgroup = try cgroups.create(runID: id, plan: plan.cgroup)
             StartupTrace.mark("cgroup")
             outcome = try launchAndSupervise(plan, isRoot: isRoot, cgroup: cgroup, io: io) {
-                // While the released child sets up: the cgroups of runners that were killed
-                // (their locks died with them), unless the caller schedules that itself.
-                if let maintenance = io.maintenance { maintenance(cgroups) } else { _ = cgroups.sweep(minimumAgeSeconds: 10) }
+                io.maintenance?(cgroups)
             }
         } catch {
             outcome = Supervisor.Outcome(termination: .setupFailed(error), userMs: 0, systemMs: 0)

@@ -11,14 +11,6 @@ public struct StateSweeper {
     public let state: StateDirectory
     public let registry: RunRegistry
 
-    /// A record being written ("NAME.tmp-PID"). Not `contains(".tmp-")`: that generic
-    /// substring search makes the runtime scan every conformance record once per process.
-    static func isTemporary(_ name: String) -> Bool {
-        let bytes = Array(name.utf8), marker = Array(".tmp-".utf8)
-        guard bytes.count >= marker.count else { return false }
-        return (0...(bytes.count - marker.count)).contains { bytes[$0..<($0 + marker.count)].elementsEqual(marker) }
-    }
-
     /// True when no run swept in the last `seconds` (the stamp file's age), and stamps it:
     /// runs then sweep at most that often. Two runs may both sweep; that is harmless.
     public static func maintenanceDue(in state: StateDirectory, every seconds: Int) -> Bool {
@@ -49,7 +41,7 @@ public struct StateSweeper {
         let entries = names.compactMap(RunRegistry.Entry.init(fileName:))
         // Every file of a dead run (a run killed between two phases may have two).
         let dead = entries.filter { !registry.isAlive($0) }.sorted { $0.phase > $1.phase }
-        let temporaries = names.contains { Self.isTemporary($0) }
+        let temporaries = names.contains { $0.contains(".tmp-") }
         guard !dead.isEmpty else { return temporaries ? sweepTemporaries() : [] }
         let liveWorktrees = Set(entries.filter(registry.isAlive).compactMap(registry.read).map(\.worktree))
         for entry in dead {
@@ -113,7 +105,7 @@ public struct StateSweeper {
         var removed: [String] = []
         for name in DirectoryListing.names(in: registry.directory) {
             let parts = name.split(separator: "-")
-            guard Self.isTemporary(name), let last = parts.last, let pid = Int32(last) else { continue }
+            guard name.contains(".tmp-"), let last = parts.last, let pid = Int32(last) else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH {
                 unlink(registry.directory + "/" + name)
                 removed.append("temporary file `\(name)`")
