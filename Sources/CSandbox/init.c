@@ -31,6 +31,12 @@ static void reset_signals(void) {
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+// The caller's CPUs, which sbx_spawn narrowed for the setup (spawn.c). Failure leaves a
+// subset of them (possible only if all the others went offline meanwhile): harmless.
+static void restore_caller_cpus(const struct sbx_recipe *r) {
+    if (r->restore_cpus) sched_setaffinity(0, sizeof(cpu_set_t), (const cpu_set_t *)r->caller_cpus);
+}
+
 static void exec_command(const struct sbx_recipe *r, int err_fd) {
     const char *prog = r->argv[0];
     if (strchr(prog, '/')) {
@@ -70,6 +76,7 @@ static _Noreturn void command_main(const struct sbx_recipe *r, int err_fd) {
             sbx_fail(r, SBX_STAGE_SESSION, -1, errno);
     }
     reset_signals();
+    restore_caller_cpus(r);
     if (sbx_caps_drop_all_but(r->keep_caps) < 0) sbx_fail(r, SBX_STAGE_CAPABILITIES, -1, errno);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) sbx_fail(r, SBX_STAGE_NO_NEW_PRIVS, -1, errno);
     // The runner's output relay: the command writes into pipes the runner copies to the
@@ -143,6 +150,7 @@ _Noreturn void sbx_init_main(const struct sbx_recipe *r) {
     } else {
         sbx_report(r->report_fd, SBX_MSG_COMMAND_PID, 0, 0, child);
     }
+    restore_caller_cpus(r);
     // The init needs no privilege from here on.
     sbx_caps_drop_all_but(0);
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);

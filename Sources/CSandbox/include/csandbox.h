@@ -111,6 +111,11 @@ struct sbx_recipe {
 
     int stdout_fd;             // >= 0: the command's fd 1 (write end of the runner's output
     int stderr_fd;             // relay; both may be the same pipe); -1 keeps the caller's fd
+
+    // Set by sbx_spawn, not by the caller: the child starts on another CPU than the runner's
+    // and the command gets the caller's CPUs back before execve (spawn.c says why).
+    int restore_cpus;          // 1: caller_cpus holds the caller's affinity mask
+    uint64_t caller_cpus[16];  // a cpu_set_t (1024 CPUs)
 };
 
 // What precedes the instructions on filter_fd.
