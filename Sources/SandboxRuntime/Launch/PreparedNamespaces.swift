@@ -4,12 +4,12 @@ import Glibc
 import CSandbox
 import SandboxCore
 
-/// The network namespace (with `lo` up) and the IPC namespace of the next run, made on a
-/// helper thread while the main thread plans (CSandbox prepared.c says why). An optimisation
+/// The network namespace (with `lo` up) and the IPC namespace of the next run, made by a
+/// helper process while the main thread plans (CSandbox prepared.c says why). An optimisation
 /// only: when they were not prepared, or the plan does not want them, the child gets fresh
 /// ones from clone3 as before, or none.
 public enum PreparedNamespaces {
-    // The helper thread is started before main by CSandbox (prepared.c) for `sandbox run`
+    // The helper is started before main by CSandbox (prepared.c) for `sandbox run`
     // as root: an unprivileged caller could not make them outside its own user namespace.
     // SANDBOX_NO_PREPARED_NAMESPACES=1 keeps to clone3 (tests compare both ways).
 
