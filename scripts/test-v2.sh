@@ -25,6 +25,6 @@ exec scripts/vm-test.sh bash -c '
     mount -o loop /tmp/scratch.img /var/tmp && chmod 1777 /var/tmp
     export TMPDIR=/var/tmp
     "$0" --testing-library swift-testing --filter "CgroupPrivilegedTests|LimitsTests|TimeoutTests|LateFilterTests"
-    for suite in EscapeClassTests IsolationTests FilesystemTests NetworkAndTerminalTests ProcessTests PreparedNamespaceTests; do
+    for suite in EscapeClassTests IsolationTests FilesystemTests NetworkAndTerminalTests ProcessTests PreparedNamespaceTests CPUPlacementTests; do
         "$0" "SandboxIntegrationTests.$suite"
     done' "$BUNDLE"

@@ -4,7 +4,7 @@ import XCTest
 import Glibc
 #endif
 
-/// `sandbox run` as root makes the next run's network and IPC namespaces on a helper thread
+/// `sandbox run` as root makes the next run's network and IPC namespaces in a helper process
 /// while it plans, then clones the child into them (PreparedNamespaces). Whichever way they
 /// are made (SANDBOX_NO_PREPARED_NAMESPACES=1 keeps to clone3), every run must get its own,
 /// never the host's nor a sibling's, with only `lo`, up; and the runner must be back in the
@@ -59,6 +59,19 @@ final class PreparedNamespaceTests: SandboxTestCase {
             }
             XCTAssertEqual(launch.wait(timeout: 30).exitCode, 0, mode.name)
         }
+    }
+
+    /// The helper process is reaped before the clone: once the command runs, the runner's one
+    /// child is the sandbox's init (a helper left unreaped would show as a second child, a
+    /// zombie, for the whole run).
+    func testTheHelperIsGoneOnceTheCommandRuns() throws {
+        let wt = try Harness.makeWorktree(in: base)
+        let launch = try start(wt.path, ["sh", "-c", "echo started; sleep 2"])
+        XCTAssertTrue(Harness.eventually(timeout: 10) { launch.stdoutSoFar.contains("started") })
+        let children = Harness.hostChildren(of: launch.pid)
+        XCTAssertEqual(children.count, 1, "children of the runner: \(children.map { Harness.hostStatus($0)["Name"] ?? "?" })")
+        XCTAssertEqual(children.first.map { Harness.hostStatus($0)["Name"] }, "sandbox-init")
+        XCTAssertEqual(launch.wait(timeout: 30).exitCode, 0)
     }
 
     /// System V IPC made by one run is invisible to a run beside it and to the host.
