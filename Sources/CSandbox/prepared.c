@@ -15,7 +15,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,21 +57,15 @@ static _Noreturn void helper_main(void) {
     _exit(err);
 }
 
-// `sandbox run` as root starts the helper before main, from the loader's initialisers:
-// the Swift runtime's own start-up (~0.3 ms) then overlaps it too. glibc passes argc, argv
+// `sandbox run` as root starts the helper before main, from the loader's initialisers (first
+// of them: the fewer pages written before the fork, the fewer copied after it): the Swift
+// runtime's own start-up (~0.3 ms) then overlaps it too. glibc passes argc, argv
 // and envp to ELF constructors. SANDBOX_NO_PREPARED_NAMESPACES=1 keeps to clone3.
 __attribute__((constructor(101))) static void start_for_run(int argc, char **argv, char **envp) {
     (void)envp;
     if (argc > 1 && argv && argv[1] && strcmp(argv[1], "run") == 0 && geteuid() == 0 &&
-        !getenv("SANDBOX_NO_PREPARED_NAMESPACES")) {
-        // While the helper runs on the other CPU, every page the main thread gives back to
-        // the kernel (malloc trimming its heap, unmapping a large block) needs a TLB
-        // shootdown there: an inter-processor interrupt, costly in a VM (seen in profiles of
-        // the profile loader). A run's heap is a few MiB: keep it.
-        mallopt(M_TRIM_THRESHOLD, 256 << 20);
-        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        !getenv("SANDBOX_NO_PREPARED_NAMESPACES"))
         sbx_prepare_namespaces_start();
-    }
 }
 
 static void release_reserved(void) {

@@ -75,8 +75,8 @@ public struct WorkerSession {
             logPath = log.path
             live.record.log = log.path
         }, onStarted: { pid, cgroup in
-            // Read here, not before the clone: /proc/PID/stat waits while the helper thread
-            // makes the next network namespace (0.5 ms seen).
+            // Read here, after the release: off the startup path (when the namespace helper
+            // was a thread, reading /proc/PID/stat before the clone waited for it: 0.5 ms).
             live.record.supervisorStartTicks = ProcessTable().ownStartTicks()
             live.record.initPID = pid
             live.record.cgroup = cgroup
