@@ -122,6 +122,12 @@ _Noreturn void sbx_init_main(const struct sbx_recipe *r) {
     sigset_t all, waitset;
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, NULL);
+    // The loop below waits for SIGCHLD; ignored (a disposition inherited across execve),
+    // no SIGCHLD would come and the init would wait forever. The runner resets it too.
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    if (sigaction(SIGCHLD, &dfl, NULL) < 0) sbx_fail(r, SBX_STAGE_FORK, -1, errno);
 
     // Exec errors travel on their own CLOEXEC pipe: EOF there means execve succeeded.
     int exec_pipe[2];

@@ -17,6 +17,10 @@ struct SandboxCommand: ParsableCommand {
     /// line errors, which swift-argument-parser would exit with 64) are 125.
     static func main() {
         StartupTrace.start()
+        // An ignored SIGCHLD is inherited across execve, and with it the kernel reaps our
+        // children unasked: the runner could not wait for its init, nor the init for the
+        // command. Whatever the caller ignored, we wait for our own children.
+        signal(SIGCHLD, SIG_DFL)
         if let bad = firstInvalidUTF8Argument() {
             Output.error("usage: argument \(bad) is not valid UTF-8; sandbox takes text arguments only (it would otherwise pass on a different name)")
             finish(ExitCodes.runnerFailure)

@@ -20,6 +20,21 @@ final class ProcessTests: SandboxTestCase {
         XCTAssertEqual(try run(wt.path, ["sh", "-c", "exit 42"]).exitCode, 42)
     }
 
+    /// An ignored SIGCHLD survives execve, and with it the kernel reaps children unasked and
+    /// sends no signal: the init, waiting for SIGCHLD, hung with its command long gone (and
+    /// the runner could not wait for the init). A caller that ignores it (some daemons and
+    /// harnesses do) must still get the command's exit status, and nothing of the run left.
+    /// perl sets it (dash's `trap '' CHLD` does not); perl-base is essential on Debian.
+    func testACallerIgnoringSigchldStillGetsTheExitStatus() throws {
+        guard access("/usr/bin/perl", X_OK) == 0 else { throw XCTSkip("needs /usr/bin/perl to start sandbox with SIGCHLD ignored") }
+        let wt = try Harness.makeWorktree(in: base)
+        let command = "sleep 30 & echo \(Harness.uniqueToken()) >/dev/null; exit 3"
+        let r = try Harness.run(["/usr/bin/perl", "-e", "$SIG{CHLD} = 'IGNORE'; exec @ARGV or die", sandbox, "run", wt.path, "--",
+                                 "sh", "-c", command], timeout: 20)
+        XCTAssertEqual(r.exitCode, 3, r.summary)
+        XCTAssertEqual(Harness.hostProcesses(withArgument: command), [], "a process of the run survived it")
+    }
+
     func testSigtermToRunnerGives143AndLeavesNothing() throws {
         let wt = try Harness.makeWorktree(in: base)
         // coreutils sleep with a unique duration: the argument is the marker we look for.
