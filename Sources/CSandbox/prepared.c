@@ -26,7 +26,7 @@ static struct {
     pid_t helper;  // the helper process, until it is reaped
     int net_fd;    // descriptors reserved for the namespaces: the helper puts them there
     int ipc_fd;
-    int elsewhere; // 1: `cpus` is the caller's CPUs but its own, where the helper runs
+    int elsewhere; // 1: `cpus` holds the caller's CPUs but the one it ran on: the helper's
     cpu_set_t cpus;
 } prepared = { .helper = 0, .net_fd = -1, .ipc_fd = -1 };
 
@@ -57,10 +57,12 @@ static _Noreturn void helper_main(void) {
     _exit(err);
 }
 
-// `sandbox run` as root starts the helper before main, from the loader's initialisers (first
-// of them: the fewer pages written before the fork, the fewer copied after it): the Swift
-// runtime's own start-up (~0.3 ms) then overlaps it too. glibc passes argc, argv
-// and envp to ELF constructors. SANDBOX_NO_PREPARED_NAMESPACES=1 keeps to clone3.
+// `sandbox run` as root starts the helper before main, from the loader's initialisers, the
+// first of them (priority 101: fewer pages are written before the fork, so fewer are copied
+// after it): the Swift runtime's own start-up (~0.3 ms) then overlaps it too. glibc passes
+// argc, argv and envp to ELF constructors. SANDBOX_NO_PREPARED_NAMESPACES=1 keeps to clone3.
+// A caller that ignores SIGCHLD makes the kernel reap the helper unasked: `take` then gets
+// ECHILD and the child's clone3 makes the namespaces instead.
 __attribute__((constructor(101))) static void start_for_run(int argc, char **argv, char **envp) {
     (void)envp;
     if (argc > 1 && argv && argv[1] && strcmp(argv[1], "run") == 0 && geteuid() == 0 &&
