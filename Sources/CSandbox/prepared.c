@@ -61,7 +61,7 @@ static _Noreturn void helper_main(void) {
 // first of them (priority 101: fewer pages are written before the fork, so fewer are copied
 // after it): the Swift runtime's own start-up (~0.3 ms) then overlaps it too. glibc passes
 // argc, argv and envp to ELF constructors. SANDBOX_NO_PREPARED_NAMESPACES=1 keeps to clone3.
-// A caller that ignores SIGCHLD makes the kernel reap the helper unasked: `take` then gets
+// A caller that ignores SIGCHLD may have the kernel reap the helper unasked: `take` then gets
 // ECHILD and the child's clone3 makes the namespaces instead.
 __attribute__((constructor(101))) static void start_for_run(int argc, char **argv, char **envp) {
     (void)envp;
