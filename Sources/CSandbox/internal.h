@@ -4,6 +4,8 @@
 
 #include "csandbox.h"
 
+#include <sched.h>
+
 // Exit code of a child whose setup failed; the parent reads the reason from the report pipe.
 #define SBX_SETUP_EXIT 125
 
@@ -25,6 +27,10 @@ int sbx_symlink_at(int root, const char *path, const char *link_text);
 
 // Brings `lo` up in the caller's network namespace (SIOCSIFFLAGS); 0, or -1 with errno.
 int sbx_loopback_up(void);
+
+// The caller's affinity in `caller`, and in `others` the same but the CPU this thread is on:
+// 1, or 0 (both unusable) when there is no other CPU to start a new task on (cpus.c).
+int sbx_cpus_elsewhere(cpu_set_t *caller, cpu_set_t *others);
 
 int sbx_caps_raise_effective(void);
 int sbx_caps_drop_all_but(uint64_t keep);

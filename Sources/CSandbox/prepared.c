@@ -26,7 +26,7 @@ static struct {
     pid_t helper;  // the helper process, until it is reaped
     int net_fd;    // descriptors reserved for the namespaces: the helper puts them there
     int ipc_fd;
-    int elsewhere; // 1: `cpus` holds the caller's CPUs but the one it ran on: the helper's
+    int elsewhere; // 1: the helper runs on `cpus`, the caller's but the runner's (cpus.c)
     cpu_set_t cpus;
 } prepared = { .helper = 0, .net_fd = -1, .ipc_fd = -1 };
 
@@ -47,8 +47,8 @@ static int place(const char *path, int fd) {
 // (the Swift runtime and the profile loader write hundreds) needed a TLB shootdown there, an
 // inter-processor interrupt: 0.7 ms per run in perf profiles here. Plain syscalls only.
 static _Noreturn void helper_main(void) {
-    // The scheduler may run a new task before its creator, on the creator's CPU: then the
-    // whole setup ran there while the runner waited (0.6-0.9 ms in a third of the runs).
+    // Scheduled before the runner, on its CPU, it made the runner wait (0.6-0.9 ms in a
+    // third of the runs).
     if (prepared.elsewhere) sched_setaffinity(0, sizeof prepared.cpus, &prepared.cpus);
     int err = 0;
     if (unshare(CLONE_NEWNET | CLONE_NEWIPC) < 0 || sbx_loopback_up() < 0 ||
@@ -85,12 +85,10 @@ int sbx_prepare_namespaces_start(void) {
         release_reserved();
         return -err;
     }
-    // On another CPU than this one: a new task starts on its creator's CPU and waits there
-    // behind the busy main thread (up to 2 ms, measured), or runs first and makes it wait.
-    int here = sched_getcpu();
-    prepared.elsewhere = here >= 0 && here < CPU_SETSIZE && sched_getaffinity(0, sizeof prepared.cpus, &prepared.cpus) == 0 &&
-                         CPU_COUNT(&prepared.cpus) > 1 && CPU_ISSET(here, &prepared.cpus);
-    if (prepared.elsewhere) CPU_CLR(here, &prepared.cpus);
+    // On another CPU than the busy main thread's (cpus.c): set from both sides, as either
+    // may run first.
+    cpu_set_t caller;
+    prepared.elsewhere = sbx_cpus_elsewhere(&caller, &prepared.cpus);
     long pid = syscall(SYS_clone, CLONE_FILES | SIGCHLD, NULL, NULL, NULL, NULL);
     if (pid == 0) helper_main();
     if (pid < 0) {

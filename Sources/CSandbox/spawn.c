@@ -36,31 +36,6 @@ static long clone_child(struct sbx_recipe *recipe, uint64_t clone_flags, int cgr
     return pid < 0 ? -errno : pid;
 }
 
-// A new task starts on its creator's CPU, and there it waits until the creator blocks or is
-// preempted; the runner does not block after the release: it reads the filter and writes
-// the run's record while the child mounts. The scheduler left the child queued behind it
-// for 0.4-0.8 ms in half the runs measured here (perf sched timehist), with the other CPU
-// idle. So the child is moved off this CPU before its release, and the caller's own mask
-// is put back before the command runs (init.c): the command's affinity is the caller's.
-static void note_caller_cpus(struct sbx_recipe *recipe, int *here) {
-    cpu_set_t *cpus = (cpu_set_t *)recipe->caller_cpus;
-    _Static_assert(sizeof recipe->caller_cpus == sizeof(cpu_set_t), "a cpu_set_t");
-    recipe->restore_cpus = 0;
-    *here = sched_getcpu();
-    if (*here < 0 || *here >= CPU_SETSIZE || sched_getaffinity(0, sizeof *cpus, cpus) < 0) return;
-    if (CPU_COUNT(cpus) < 2 || !CPU_ISSET(*here, cpus)) return;
-    recipe->restore_cpus = 1;
-}
-
-// Best effort: a child left where the scheduler put it only starts later.
-static void move_off_cpu(const struct sbx_recipe *recipe, pid_t pid, int here) {
-    if (!recipe->restore_cpus) return;
-    cpu_set_t others;
-    memcpy(&others, recipe->caller_cpus, sizeof others);
-    CPU_CLR(here, &others);
-    sched_setaffinity(pid, sizeof others, &others);
-}
-
 // Enters the prepared namespace `fd` of type `nstype` for the clone; `*saved` is this
 // thread's own, to return to.
 static int enter(int fd, int nstype, const char *own, int *saved) {
@@ -89,10 +64,14 @@ pid_t sbx_spawn(struct sbx_recipe *recipe, uint64_t clone_flags, int cgroup_fd, 
         enter(ipc_fd, CLONE_NEWIPC, "/proc/thread-self/ns/ipc", &own_ipc) < 0)
         pid = -errno;
     else {
-        int here;
-        note_caller_cpus(recipe, &here);
+        // The child sets up off this CPU (cpus.c), which stays busy with the filter and the
+        // record after the release; the init and the command get the caller's own CPUs
+        // back before execve (init.c). Best effort: a child left where it is starts later.
+        cpu_set_t others;
+        _Static_assert(sizeof recipe->caller_cpus == sizeof(cpu_set_t), "a cpu_set_t");
+        recipe->restore_cpus = sbx_cpus_elsewhere((cpu_set_t *)recipe->caller_cpus, &others);
         pid = clone_child(recipe, clone_flags, cgroup_fd, &pidfd);
-        if (pid > 0) move_off_cpu(recipe, (pid_t)pid, here);
+        if (pid > 0 && recipe->restore_cpus) sched_setaffinity((pid_t)pid, sizeof others, &others);
     }
     // Back to the host's namespaces before anything else runs on this thread. Should that
     // fail, the child (still waiting for its release) is killed: nothing is started.
